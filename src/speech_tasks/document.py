@@ -1,0 +1,84 @@
+"""The working document that flows through the pipeline stages.
+
+Ingest builds a :class:`Doc`; each stage reads it and fills in its part (sections, tasks,
+units …); :mod:`speech_tasks.sheet` turns the result into a :class:`~speech_tasks.models.TaskSheet`.
+
+Stages work on ``doc.text``: the source with soft line breaks of hard-wrapped text removed, so
+that a sentence never breaks across lines. ``doc.to_source`` maps every working offset back to
+the source; all spans in the finished sheet are source offsets.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .models import Deadline, Meeting, NonTask, SectorMention, Span, Unit
+
+
+@dataclass
+class SectionDraft:
+    """A level-1 section: heading plus body, in working-text offsets."""
+
+    number: int
+    marker: str
+    title: str
+    start: int
+    end: int
+    title_span: Span
+    body_start: int  # first character after the heading (title line or inline title)
+
+
+@dataclass
+class TaskDraft:
+    """A task as the stages build it, in working-text offsets."""
+
+    start: int
+    end: int
+    kind: str  # numbered | domain | directive
+    marker: str | None
+    title: str | None
+    parent: int | None  # index into Doc.tasks
+    section: int | None  # 1-based
+    path: str
+    own: list[Span] = field(default_factory=list)  # the task's own text: its span minus its children
+    lead_in: Span | None = None  # text that introduces the list this item belongs to
+    title_span: Span | None = None
+    units: list[Unit] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
+    sector_mentions: list[SectorMention] = field(default_factory=list)
+    suggested_units: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Doc:
+    source: str  # decoded text, newlines normalised; every output span points here
+    text: str  # working text (soft line breaks removed)
+    name: str = "<text>"
+    sha256: str = ""
+    encoding: str = "utf-8"
+    hard_wrapped: bool = False
+    to_source: list[int] | None = None  # len(text) + 1 entries; None when text == source
+    meeting: Meeting = field(default_factory=Meeting)
+    sections: list[SectionDraft] = field(default_factory=list)
+    tasks: list[TaskDraft] = field(default_factory=list)
+    non_tasks: list[NonTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def src(self, i: int) -> int:
+        """Source offset of working offset *i*."""
+        return i if self.to_source is None else self.to_source[i]
+
+    def src_span(self, span: Span) -> Span:
+        if self.to_source is None:
+            return span
+        s, e = span
+        # an end offset maps to one past the source index of the last character it covers
+        return (self.to_source[s], self.to_source[e - 1] + 1 if e > s else self.to_source[s])
+
+    @property
+    def meeting_date(self) -> dt.date | None:
+        return self.meeting.date
+
+    def own_text(self, task: TaskDraft) -> str:
+        return "".join(self.text[s:e] for s, e in task.own)

@@ -1,0 +1,96 @@
+"""Rules are data: every stage reads its markers, names and phrases from ``rules/<name>.yaml``.
+
+A stage declares a pydantic model for its file and calls :func:`load`. Files are validated on
+load; a bad file raises :class:`RulesError` whose message names the file, the key and the
+problem, e.g. ``rules/units.yaml: bodies.3.aliases: Input should be a valid list``.
+
+Where the rules live, first match wins:
+1. the directory given to :func:`use_directory` (CLI ``--rules DIR``) or ``$SPEECH_TASKS_RULES``;
+2. ``rules/`` shipped inside the installed package;
+3. ``rules/`` at the top of a source checkout.
+A user teaches the tool their city's departments by copying that folder and editing the YAML.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+_override: Path | None = None
+
+
+class RulesError(Exception):
+    """A rules file is missing or invalid; the message says which file, key and problem."""
+
+
+def use_directory(path: str | os.PathLike | None) -> None:
+    """Read rules from *path* from now on (None: back to the default)."""
+    global _override
+    _override = Path(path) if path else None
+    load.cache_clear()
+    fingerprint.cache_clear()
+
+
+def rules_dir() -> Path:
+    if _override is not None:
+        return _override
+    env = os.environ.get("SPEECH_TASKS_RULES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for cand in (here / "rules", here.parents[1] / "rules"):
+        if cand.is_dir():
+            return cand
+    raise RulesError(f"no rules directory found (looked in {here / 'rules'} and {here.parents[1] / 'rules'})")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=None)
+def load(name: str, model: type[M]) -> M:
+    """Load and validate ``<rules dir>/<name>.yaml`` into *model* (cached per process)."""
+    path = rules_dir() / f"{name}.yaml"
+    shown = _display(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(f"{shown}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulesError(f"{shown}: cannot read ({e})") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise RulesError(f"{shown}:{where} invalid YAML ({getattr(e, 'problem', e)})") from None
+    if raw is None:
+        raw = {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(f"{key}: {err['msg']}")
+        raise RulesError(f"{shown}: " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=None)
+def fingerprint() -> str:
+    """Hash of every rules file: part of the batch cache key, so edited rules re-extract."""
+    h = hashlib.sha256()
+    directory = rules_dir()
+    for path in sorted(directory.glob("*.yaml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
