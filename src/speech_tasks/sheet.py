@@ -46,7 +46,6 @@ def _remap(doc: Doc, model):
 
 
 def build_sheet(doc: Doc) -> TaskSheet:
-    # top-level numbering restarts per section, as in a 任务分解表 grouped by 部分
     ids = []
     seen: dict[str, int] = {}
     for d in doc.tasks:

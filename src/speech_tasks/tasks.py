@@ -1,8 +1,417 @@
-"""tasks stage (being written)."""
+"""Tasks stage: the tree of directives in each section (GUIDELINE.md §2).
+
+Three kinds of task:
+- numbered items (一要, 一是, （一）, 1、, ①, 第一, 首先/其次/最后, 一方面/另一方面) at any depth;
+- domain blocks ("道路交通安全。由公安部门牵头…", "燃气方面，要…"), and a closing "其他…也要" sibling;
+- directive sentences that stand alone in a section and name the body they address.
+
+Items are read in text order with a stack of open items: item *n* of a style continues the list
+whose last item was *n-1*; item 1 opens a list under the innermost open item. An item whose
+marker sits inside a paragraph ends with that paragraph; one that opens a paragraph runs on until
+its next sibling or an ancestor's. Lists that turn out to be problem or situation enumerations
+are set aside as non-tasks; one-item lists are dropped as not being enumerations at all.
+"""
 from __future__ import annotations
 
-from .document import Doc
+from dataclasses import dataclass, field
+
+from . import structure
+from .document import Doc, TaskDraft
+from .models import NonTask, Span
+
+
+@dataclass
+class _Item:
+    start: int
+    marker: str | None
+    style: str  # item style name, "domain", or "closing"
+    num: int
+    inline: bool
+    head: Span | None = None  # domain head or title span
+    end: int = -1
+    parent: _Item | None = None
+    list_id: int = 0
+    children: list[_Item] = field(default_factory=list)
+    last_child: tuple[str, int, int] | None = None  # (style, num, list_id) of the latest child
+    kind: str = "numbered"
+
+
+@dataclass
+class _Root:
+    children: list[_Item] = field(default_factory=list)
+    last_child: tuple[str, int, int] | None = None
+
+
+@dataclass
+class _Region:
+    start: int
+    end: int
+    section: int | None
+    path: str
+
+
+class _TreeBuilder:
+    """Reads the markers of one region into a tree of _Items."""
+
+    def __init__(self, doc: Doc, region: _Region, skip_styles: set[str]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.region = region
+        self.c = structure.compiled()
+        self.skip = skip_styles
+        self.root = _Root()
+        self.stack: list[_Item] = []
+        self.lists = 0
+        self.agenda: list[Span] = []
+
+    # -- reading markers --------------------------------------------------------------------
+    def _marker_at(self, pos: int) -> tuple[str, str, int] | None:
+        """(style, marker text, number) of an enumeration marker at *pos*."""
+        r = self.c.rules
+        for name, regex in self.c.items:
+            if name in self.skip:
+                continue
+            m = regex.match(self.text, pos)
+            if not m:
+                continue
+            token = m.group("num")
+            if token in r.last_ordinals:
+                return name, m.group(0), -1
+            n = structure.number_of(token, r.ordinal_words)
+            if n:
+                return name, m.group(0), n
+        return None
+
+    def _domain_at(self, pos: int, para_end: int) -> Span | None:
+        m = self.c.domain.match(self.text, pos, para_end)
+        if not m:
+            return None
+        head = m.group("head")
+        rules = self.c.rules.domain_block
+        if any(head.startswith(x) for x in rules.head_excluded_starts):
+            return None
+        if any(x in head for x in rules.head_excluded_contains):
+            return None
+        if not self.c.domain_nouns.search(head):
+            return None
+        after = m.end()
+        window = self.text[after:min(para_end, after + rules.cue_window)]
+        if not (self.c.domain_cue.search(window) or self._marker_at(after)):
+            return None
+        return (m.start("head"), m.end("head"))
+
+    def _is_closing_sibling(self, pos: int, para_end: int) -> bool:
+        if structure._SENT_END.search(self.text, pos, para_end) and not self._last_sentence(pos, para_end):
+            return False
+        sentence = self.text[pos:para_end]
+        return any(p.search(sentence) for p in self.c.closing_sibling)
+
+    def _last_sentence(self, pos: int, para_end: int) -> bool:
+        m = structure._SENT_END.search(self.text, pos, para_end)
+        return m is None or not self.text[m.end():para_end].strip()
+
+    # -- the stack --------------------------------------------------------------------------
+    def _container(self):
+        return self.stack[-1] if self.stack else self.root
+
+    def _close_to(self, depth: int, at: int) -> None:
+        """Close open items until *depth* remain."""
+        while len(self.stack) > depth:
+            self.stack.pop().end = at
+
+    def _push(self, item: _Item, parent, list_id: int | None = None) -> None:
+        if list_id is None:
+            self.lists += 1
+            list_id = self.lists
+        item.list_id = list_id
+        item.parent = parent if isinstance(parent, _Item) else None
+        parent.children.append(item)
+        parent.last_child = (item.style, item.num, list_id)
+        self.stack.append(item)
+
+    def _numbered(self, pos: int, style: str, marker: str, n: int, inline: bool) -> None:
+        item = _Item(start=pos, marker=marker, style=style, num=n, inline=inline)
+        if n == 1:
+            # a new list; an open item of the same style is a finished list at this level
+            for depth in range(len(self.stack) - 1, -1, -1):
+                if self.stack[depth].style == style:
+                    self._close_to(depth, pos)
+                    break
+            self._push(item, self._container())
+            return
+        containers = [self.root, *self.stack]
+        for depth in range(len(containers) - 1, -1, -1):
+            last = containers[depth].last_child
+            if last and last[0] == style and (last[1] == n - 1 or (n == -1 and last[1] >= 1)):
+                self._close_to(depth, pos)
+                item.num = last[1] + 1 if n == -1 else n
+                self._push(item, containers[depth], last[2])
+                return
+        # not a continuation of any list: an ordinary word that looks like a marker
+
+    def _domain(self, pos: int, head: Span, inline: bool) -> None:
+        item = _Item(start=pos, marker=None, style="domain", num=0, inline=inline, head=head, kind="domain")
+        containers = [self.root, *self.stack]
+        for depth in range(len(containers) - 1, 0, -1):
+            if containers[depth].style == "domain":
+                self._close_to(depth - 1, pos)
+                self._push(item, containers[depth - 1], containers[depth].list_id)
+                return
+        container = self._container()
+        last = container.last_child
+        same_list = last[2] if last and last[0] == "domain" else None
+        self._push(item, container, same_list)
+
+    def _closing(self, pos: int, inline: bool) -> bool:
+        container = self._container()
+        if self.stack:
+            top = self.stack[-1]
+            self._close_to(len(self.stack) - 1, pos)
+            parent, list_id, style = self._container(), top.list_id, top.style
+        elif container.last_child:
+            parent, list_id, style = container, container.last_child[2], container.last_child[0]
+        else:
+            return False
+        kind = "domain" if style == "domain" else "directive"
+        item = _Item(start=pos, marker=None, style="closing", num=0, inline=inline, kind=kind)
+        self._push(item, parent, list_id)
+        return True
+
+    # -- driver -----------------------------------------------------------------------------
+    def build(self) -> _Root:
+        reg = self.region
+        for ps, pe in structure.paragraphs(self.text, reg.start, reg.end):
+            ps = max(ps, reg.start)
+            for pos in structure.clause_starts(self.text, ps, pe):
+                inline = pos != ps
+                if self.c.agenda.match(self.text, pos, self._sentence_end(pos, pe)):
+                    self.agenda.append((pos, self._sentence_end(pos, pe)))
+                    continue
+                found = self._marker_at(pos)
+                if found:
+                    self._numbered(pos, found[0], found[1], found[2], inline)
+                    continue
+                head = self._domain_at(pos, pe)
+                if head:
+                    self._domain(pos, head, inline)
+                    continue
+                if self._is_closing_sibling(pos, pe) and self._closing(pos, inline):
+                    continue
+            # inline items end with their paragraph
+            while self.stack and self.stack[-1].inline:
+                self.stack.pop().end = pe
+        self._close_to(0, reg.end)
+        return self.root
+
+    def _sentence_end(self, pos: int, para_end: int) -> int:
+        m = structure._SENT_END.search(self.text, pos, para_end)
+        return m.end() if m else para_end
+
+
+def _walk(node) -> list[_Item]:
+    out = []
+    for ch in node.children:
+        out.append(ch)
+        out.extend(_walk(ch))
+    return out
+
+
+class _Extractor:
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.c = structure.compiled()
+
+    def regions(self) -> list[_Region]:
+        doc = self.doc
+        if doc.sections:
+            return [
+                _Region(s.body_start, s.end, s.number, s.marker.rstrip("、，,：:．. "))
+                for s in doc.sections
+            ]
+        paras = structure.paragraphs(self.text)
+        if not paras:
+            return []
+        from .outline import body_end
+
+        return [_Region(paras[0][0], body_end(self.doc, paras, 0), None, "")]
+
+    # -- list-level decisions ---------------------------------------------------------------
+    def _head_clause(self, item: _Item) -> str:
+        s = item.start + len(item.marker or "")
+        e = s
+        n = len(self.text)
+        while e < n and self.text[e] not in "，,。；;：:\n":
+            e += 1
+        return self.text[s:e].strip()
+
+    def _lead_in(self, first: _Item, container_start: int) -> Span:
+        """The text that introduces a list: its first item's paragraph up to the item, or, when
+        the item opens its paragraph, the paragraph before (never before *container_start*)."""
+        paras = [p for p in structure.paragraphs(self.text, container_start, first.start + 1) if p[0] <= first.start]
+        if not paras:
+            return (container_start, first.start)
+        start = paras[-1][0]
+        if start == first.start and len(paras) >= 2:
+            start = paras[-2][0]
+        return (max(start, container_start), first.start)
+
+    def _is_problem_list(self, items: list[_Item], lead_in: Span) -> bool:
+        heads = [self._head_clause(i) for i in items]
+        problem = sum(1 for h in heads if self.c.problem_head_end.search(h))
+        if problem * 2 >= len(items):
+            return True
+        s, e = lead_in
+        last_sentence = self.text[s:e]
+        for sep in "。；":
+            cut = last_sentence.rstrip(sep).rfind(sep)
+            if cut != -1:
+                last_sentence = last_sentence[cut + 1:]
+        return problem >= 1 and bool(self.c.problem_lead_in.search(last_sentence))
+
+    def _prune(self, node, container_start: int, region: _Region, kept_lead_ins: list) -> None:
+        """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""
+        groups: dict[int, list[_Item]] = {}
+        for ch in node.children:
+            groups.setdefault(ch.list_id, []).append(ch)
+        new_children: list[_Item] = []
+        for items in groups.values():
+            lead_in = self._lead_in(items[0], container_start)
+            numbered = [i for i in items if i.style not in ("domain", "closing")]
+            drop_reason = None
+            if numbered and len(numbered) < 2:
+                drop_reason = "single"
+            elif numbered and self._is_problem_list(numbered, lead_in):
+                drop_reason = "problem list"
+            for it in items:
+                if drop_reason and it.style not in ("domain", "closing"):
+                    if drop_reason != "single":
+                        self.doc.non_tasks.append(NonTask(marker=it.marker, why=drop_reason, span=(it.start, it.end)))
+                    # its children (already pruned below) take its place
+                    self._prune(it, it.start, region, kept_lead_ins)
+                    for ch in it.children:
+                        ch.parent = node if isinstance(node, _Item) else None
+                        new_children.append(ch)
+                    continue
+                it.lead_in = lead_in  # type: ignore[attr-defined]
+                self._prune(it, (it.head or (it.start, it.start))[1] if it.head else it.start, region, kept_lead_ins)
+                new_children.append(it)
+            if not drop_reason:
+                kept_lead_ins.append(lead_in)
+        new_children.sort(key=lambda i: i.start)
+        node.children = new_children
+
+    # -- free directive sentences ---------------------------------------------------------------
+    def _free_directives(self, region: _Region, covered: list[Span], lead_ins: list[Span], agenda: list[Span]):
+        from .units import find_units
+
+        def inside(pos: int, spans: list[Span]) -> bool:
+            return any(s <= pos < e for s, e in spans)
+
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        for ps, pe in structure.paragraphs(self.text, region.start, region.end):
+            current: list | None = None
+            for s, e in structure.sentences(self.text, ps, pe):
+                if inside(s, covered) or inside(s, agenda):
+                    current = None
+                    continue
+                units = find_units(self.text, s, e)
+                lead = any(ls <= s < le for ls, le in lead_ins)
+                if units and not lead:
+                    key = tuple(sorted(u.text for u in units))
+                    if current is not None and current[2] == key:
+                        current[1] = e
+                    else:
+                        current = [s, e, key]
+                        out.append(current)  # type: ignore[arg-type]
+                elif current is not None and not units:
+                    current[1] = e
+                else:
+                    current = None
+        return [(s, e) for s, e, _ in out]
+
+    # -- assembling drafts ------------------------------------------------------------------------
+    def run(self) -> None:
+        doc = self.doc
+        top_style = None
+        if doc.sections:
+            for style, regex in self.c.outline:
+                if regex.match(self.text, doc.sections[0].start):
+                    top_style = style.name
+                    break
+        skip = {top_style} if top_style else set()
+        for region in self.regions():
+            builder = _TreeBuilder(doc, region, skip)
+            root = builder.build()
+            for a in builder.agenda:
+                doc.non_tasks.append(NonTask(marker=None, why="agenda line", span=a))
+            lead_ins: list[Span] = []
+            self._prune(root, region.start, region, lead_ins)
+            items = _walk(root)
+            covered = [(i.start, i.end) for i in items if i.parent is None]
+            free = self._free_directives(region, covered, lead_ins, builder.agenda)
+            self._emit(region, root, free)
+
+    def _emit(self, region: _Region, root: _Root, free: list[Span]) -> None:
+        doc = self.doc
+        entries: list[tuple[int, object]] = [(i.start, i) for i in root.children]
+        entries.extend((s, (s, e)) for s, e in free)
+        entries.sort(key=lambda x: x[0])
+        for _, entry in entries:
+            if isinstance(entry, _Item):
+                self._emit_item(region, entry, None, region.path)
+            else:
+                s, e = entry
+                snippet = self.text[s:e][:8]
+                doc.tasks.append(
+                    TaskDraft(
+                        start=s, end=_trim(self.text, s, e), kind="directive", marker=None, title=None,
+                        parent=None, section=region.section, path=f"{region.path}/{snippet}".lstrip("/"),
+                        own=[(s, _trim(self.text, s, e))],
+                    )
+                )
+
+    def _emit_item(self, region: _Region, item: _Item, parent: int | None, parent_path: str) -> None:
+        doc = self.doc
+        end = _trim(self.text, item.start, item.end)
+        if item.style == "domain":
+            title_span = item.head
+        elif item.style == "closing":
+            title_span = None
+        else:
+            title_span = structure.item_title(self.text, item.start + len(item.marker or ""), end)
+        title = self.text[title_span[0]:title_span[1]] if title_span else None
+        label = (item.marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
+        path = f"{parent_path}/{label}".lstrip("/")
+        draft = TaskDraft(
+            start=item.start, end=end, kind=item.kind, marker=item.marker, title=title, parent=parent,
+            section=region.section, path=path, lead_in=getattr(item, "lead_in", None), title_span=title_span,
+        )
+        doc.tasks.append(draft)
+        index = len(doc.tasks) - 1
+        child_spans = []
+        for ch in item.children:
+            child_spans.append((ch.start, _trim(self.text, ch.start, ch.end)))
+            self._emit_item(region, ch, index, path)
+        draft.own = _subtract((item.start, end), child_spans)
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n\u3000":
+        end -= 1
+    return end
+
+
+def _subtract(span: Span, holes: list[Span]) -> list[Span]:
+    out, pos = [], span[0]
+    for s, e in sorted(holes):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < span[1]:
+        out.append((pos, span[1]))
+    return out
 
 
 def run(doc: Doc) -> None:
-    return None
+    _Extractor(doc).run()

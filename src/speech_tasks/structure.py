@@ -1,0 +1,193 @@
+"""Structure rules (rules/structure.yaml) and the text segmentation the outline and tasks stages share.
+
+Paragraphs are the lines of the working text; sentences end at 。；！？ (a closing quote stays
+with its sentence); an enumeration item may start at a paragraph start or right after 。；！？：.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel, field_validator
+
+from . import rules
+from .models import Span
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as e:
+        raise ValueError(f"invalid regular expression ({e})") from None
+    return value
+
+
+class MarkerStyle(BaseModel):
+    name: str
+    pattern: str
+    fallback: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_num(cls, v: str) -> str:
+        _regex(v)
+        if "(?P<num>" not in v:
+            raise ValueError("pattern must define a group named num")
+        return v
+
+
+class DomainBlockRules(BaseModel):
+    pattern: str
+    head_nouns: str
+    head_excluded_starts: list[str]
+    head_excluded_contains: list[str]
+    directive_cue: str
+    cue_window: int
+
+    _check = field_validator("pattern", "head_nouns", "directive_cue")(_regex)
+
+
+class NonTaskRules(BaseModel):
+    problem_lead_in: str
+    problem_head_end: str
+
+    _check = field_validator("problem_lead_in", "problem_head_end")(_regex)
+
+
+class TitleRules(BaseModel):
+    max_sentence_chars: int
+    clause_prepositions: list[str]
+
+
+class StructureRules(BaseModel):
+    outline_styles: list[MarkerStyle]
+    item_styles: list[MarkerStyle]
+    ordinal_words: dict[str, int]
+    last_ordinals: list[str]
+    domain_block: DomainBlockRules
+    closing_sibling: list[str]
+    non_task_lists: NonTaskRules
+    agenda_line: str
+    closing_starts: str
+    closing_contains: str
+    title: TitleRules
+
+    @field_validator("closing_sibling")
+    @classmethod
+    def _check_list(cls, v: list[str]) -> list[str]:
+        for p in v:
+            _regex(p)
+        return v
+
+    _check = field_validator("agenda_line", "closing_starts", "closing_contains")(_regex)
+
+
+class Compiled:
+    """Structure rules with every pattern compiled once per process."""
+
+    def __init__(self, r: StructureRules) -> None:
+        self.rules = r
+        self.outline = [(s, re.compile(s.pattern)) for s in r.outline_styles]
+        self.items = [(s.name, re.compile(s.pattern)) for s in r.item_styles]
+        self.domain = re.compile(r.domain_block.pattern)
+        self.domain_nouns = re.compile(r.domain_block.head_nouns)
+        self.domain_cue = re.compile(r.domain_block.directive_cue)
+        self.closing_sibling = [re.compile(p) for p in r.closing_sibling]
+        self.problem_lead_in = re.compile(r.non_task_lists.problem_lead_in)
+        self.problem_head_end = re.compile(r.non_task_lists.problem_head_end)
+        self.agenda = re.compile(r.agenda_line)
+        self.closing_starts = re.compile(r.closing_starts)
+        self.closing_contains = re.compile(r.closing_contains)
+
+
+@lru_cache(maxsize=None)
+def _compiled(directory: str) -> Compiled:
+    return Compiled(rules.load("structure", StructureRules))
+
+
+def compiled() -> Compiled:
+    return _compiled(str(rules.rules_dir()))
+
+
+def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:
+    """The number a marker's `num` group stands for: 三 → 3, 十二 → 12, 12 → 12, ③ → 3, 其次 → 2."""
+    if token.isascii() and token.isdigit():
+        return int(token)
+    if len(token) == 1 and token in _CIRCLED:
+        return _CIRCLED.index(token) + 1
+    if ordinals and token in ordinals:
+        return ordinals[token]
+    if all(c in _CN_DIGITS or c == "十" for c in token):
+        if "十" not in token:
+            return _CN_DIGITS[token] if len(token) == 1 else None
+        tens, _, units = token.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+    return None
+
+
+_PARA = re.compile(r"[^\n]+")
+_LEADING_SPACE = re.compile(r"[ \t\u3000\xa0]*")
+_SENT_END = re.compile(r"[。；！？;!?][”’\"』」]?")
+_CLAUSE_START = re.compile(r"[。；！？：;:!?][”’\"』」]?[ \t\u3000]*")
+
+
+def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Non-blank lines of text[start:end], leading indentation excluded, trailing spaces excluded."""
+    out = []
+    for m in _PARA.finditer(text, start, len(text) if end is None else end):
+        s = _LEADING_SPACE.match(text, m.start()).end()
+        e = m.end()
+        while e > s and text[e - 1] in " \t\u3000\xa0":
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def sentences(text: str, start: int, end: int) -> list[Span]:
+    """Sentences of one paragraph span, each with its closing punctuation."""
+    out, s = [], start
+    for m in _SENT_END.finditer(text, start, end):
+        if m.end() > s:
+            out.append((s, m.end()))
+        s = _LEADING_SPACE.match(text, m.end(), end).end()
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+def clause_starts(text: str, start: int, end: int) -> list[int]:
+    """Positions in a paragraph where an enumeration item may begin."""
+    out = [start]
+    out.extend(m.end() for m in _CLAUSE_START.finditer(text, start, end) if m.end() < end)
+    return out
+
+
+def heading_title(text: str, start: int, end: int) -> Span:
+    """Span of a heading's title that starts at *start*: to the first 。 (or the whole line)."""
+    stop = text.find("。", start, end)
+    e = stop if stop != -1 else end
+    while e > start and text[e - 1] in "。．.，,；;：: \u3000":
+        e -= 1
+    return (start, e)
+
+
+def item_title(text: str, start: int, end: int) -> Span | None:
+    """Span of a numbered item's heading clause (see rules/structure.yaml `title`)."""
+    r = compiled().rules.title
+    m = _SENT_END.search(text, start, end)
+    sent_end = m.start() if m else end
+    if sent_end <= start:
+        return None
+    if sent_end - start <= r.max_sentence_chars:
+        return (start, sent_end)
+    comma = text.find("，", start, sent_end)
+    if comma == -1:
+        return (start, sent_end)
+    if any(text.startswith(p, start) for p in r.clause_prepositions):
+        nxt = text.find("，", comma + 1, sent_end)
+        comma = nxt if nxt != -1 else sent_end
+    return (start, comma)
