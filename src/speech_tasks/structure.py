@@ -51,10 +51,11 @@ class DomainBlockRules(BaseModel):
 
 
 class NonTaskRules(BaseModel):
-    problem_lead_in: str
-    problem_head_end: str
+    lead_in: str
+    head_end: str
+    head_past: str
 
-    _check = field_validator("problem_lead_in", "problem_head_end")(_regex)
+    _check = field_validator("lead_in", "head_end", "head_past")(_regex)
 
 
 class TitleRules(BaseModel):
@@ -96,8 +97,9 @@ class Compiled:
         self.domain_nouns = re.compile(r.domain_block.head_nouns)
         self.domain_cue = re.compile(r.domain_block.directive_cue)
         self.closing_sibling = [re.compile(p) for p in r.closing_sibling]
-        self.problem_lead_in = re.compile(r.non_task_lists.problem_lead_in)
-        self.problem_head_end = re.compile(r.non_task_lists.problem_head_end)
+        self.non_task_lead_in = re.compile(r.non_task_lists.lead_in)
+        self.non_task_head_end = re.compile(r.non_task_lists.head_end)
+        self.non_task_head_past = re.compile(r.non_task_lists.head_past)
         self.agenda = re.compile(r.agenda_line)
         self.closing_starts = re.compile(r.closing_starts)
         self.closing_contains = re.compile(r.closing_contains)

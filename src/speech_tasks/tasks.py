@@ -83,22 +83,15 @@ class _TreeBuilder:
         return None
 
     def _domain_at(self, pos: int, para_end: int) -> Span | None:
-        m = self.c.domain.match(self.text, pos, para_end)
-        if not m:
+        head = domain_head(self.text, pos, para_end)
+        if head is None:
             return None
-        head = m.group("head")
         rules = self.c.rules.domain_block
-        if any(head.startswith(x) for x in rules.head_excluded_starts):
-            return None
-        if any(x in head for x in rules.head_excluded_contains):
-            return None
-        if not self.c.domain_nouns.search(head):
-            return None
-        after = m.end()
+        after = head[1] + 1
         window = self.text[after:min(para_end, after + rules.cue_window)]
         if not (self.c.domain_cue.search(window) or self._marker_at(after)):
             return None
-        return (m.start("head"), m.end("head"))
+        return head
 
     def _is_closing_sibling(self, pos: int, para_end: int) -> bool:
         if structure._SENT_END.search(self.text, pos, para_end) and not self._last_sentence(pos, para_end):
@@ -184,7 +177,7 @@ class _TreeBuilder:
             ps = max(ps, reg.start)
             for pos in structure.clause_starts(self.text, ps, pe):
                 inline = pos != ps
-                if self.c.agenda.match(self.text, pos, self._sentence_end(pos, pe)):
+                if self.c.agenda.search(self.text, pos, self._sentence_end(pos, pe)):
                     self.agenda.append((pos, self._sentence_end(pos, pe)))
                     continue
                 found = self._marker_at(pos)
@@ -206,6 +199,21 @@ class _TreeBuilder:
     def _sentence_end(self, pos: int, para_end: int) -> int:
         m = structure._SENT_END.search(self.text, pos, para_end)
         return m.end() if m else para_end
+
+
+def domain_head(text: str, pos: int, end: int) -> Span | None:
+    """Span of a domain head ("道路交通安全", "燃气方面") opening a sentence at *pos*."""
+    c = structure.compiled()
+    m = c.domain.match(text, pos, end)
+    if not m:
+        return None
+    head = m.group("head")
+    rules = c.rules.domain_block
+    if any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains):
+        return None
+    if not c.domain_nouns.search(head):
+        return None
+    return (m.start("head"), m.end("head"))
 
 
 def _walk(node) -> list[_Item]:
@@ -256,18 +264,15 @@ class _Extractor:
             start = paras[-2][0]
         return (max(start, container_start), first.start)
 
-    def _is_problem_list(self, items: list[_Item], lead_in: Span) -> bool:
+    def _is_non_task_list(self, items: list[_Item], lead_in: Span) -> bool:
+        """Problem, situation or achievement enumeration rather than directives."""
         heads = [self._head_clause(i) for i in items]
-        problem = sum(1 for h in heads if self.c.problem_head_end.search(h))
-        if problem * 2 >= len(items):
+        flagged = sum(1 for h in heads if self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
+        if flagged * 2 >= len(items):
             return True
-        s, e = lead_in
-        last_sentence = self.text[s:e]
-        for sep in "。；":
-            cut = last_sentence.rstrip(sep).rfind(sep)
-            if cut != -1:
-                last_sentence = last_sentence[cut + 1:]
-        return problem >= 1 and bool(self.c.problem_lead_in.search(last_sentence))
+        last_sentence = self.text[lead_in[0]:lead_in[1]].rstrip("。；")
+        cut = max(last_sentence.rfind("。"), last_sentence.rfind("；"))
+        return flagged >= 1 and bool(self.c.non_task_lead_in.search(last_sentence[cut + 1:]))
 
     def _prune(self, node, container_start: int, region: _Region, kept_lead_ins: list) -> None:
         """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""
@@ -281,8 +286,8 @@ class _Extractor:
             drop_reason = None
             if numbered and len(numbered) < 2:
                 drop_reason = "single"
-            elif numbered and self._is_problem_list(numbered, lead_in):
-                drop_reason = "problem list"
+            elif numbered and self._is_non_task_list(numbered, lead_in):
+                drop_reason = "problem, situation or achievement list"
             for it in items:
                 if drop_reason and it.style not in ("domain", "closing"):
                     if drop_reason != "single":
@@ -374,12 +379,13 @@ class _Extractor:
     def _emit_item(self, region: _Region, item: _Item, parent: int | None, parent_path: str) -> None:
         doc = self.doc
         end = _trim(self.text, item.start, item.end)
+        after_marker = item.start + len(item.marker or "")
         if item.style == "domain":
             title_span = item.head
         elif item.style == "closing":
             title_span = None
-        else:
-            title_span = structure.item_title(self.text, item.start + len(item.marker or ""), end)
+        else:  # "①道路交通方面，要…" is titled by its domain
+            title_span = domain_head(self.text, after_marker, end) or structure.item_title(self.text, after_marker, end)
         title = self.text[title_span[0]:title_span[1]] if title_span else None
         label = (item.marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
         path = f"{parent_path}/{label}".lstrip("/")
