@@ -1,23 +1,364 @@
-"""Ingest: file bytes → working document (minimal version; being completed)."""
+"""Ingest: a speech file → the working :class:`~speech_tasks.document.Doc`.
+
+Text files (.txt, .md) are decoded by what their bytes say, never by their extension: a
+byte-order mark (UTF-8, UTF-16, UTF-32) wins; otherwise strict UTF-8; otherwise GB18030 (a
+superset of GBK and GB2312), accepted only when the result looks like Chinese, i.e. its
+multi-byte characters are mostly in the GB2312 block every GBK text leans on (Big5, Shift-JIS
+or Latin-1 bytes that happen to decode fail this test). A .docx gives the text of its body
+paragraphs in document order, joined by ``\\n``; tables, headers, footers, footnotes and text
+boxes are left out: the speech is the running text.
+
+``Doc.source`` is the decoded text with the BOM dropped and ``\\r\\n``/``\\r`` turned into ``\\n``;
+every span in the output refers to it. Masked placeholders (``**``, ``xxx``, ``×月×日``) are
+ordinary text and stay.
+
+Text pulled from a PDF is often hard-wrapped: each paragraph broken into lines of ~30–40
+characters. Such text is detected (most lines have one length and do not end a sentence) and
+``Doc.text`` gets the soft line breaks removed, so stages see whole sentences;
+``Doc.to_source`` maps each working offset back to the source. A line break stays when the
+line is clearly short, ends in closing punctuation before the wrap width, or is a whole
+heading, or when the next line is indented or, right after closing punctuation, opens with a
+list marker (一、 第一， （一） 1、 一要 …) of a kind this speech uses to open paragraphs rather
+than inside them. A paragraph that exactly fills its last line and is followed by an
+unindented paragraph with no marker cannot be told from a wrapped sentence and is joined to
+it. Page headers, footers and page numbers of a PDF extract are not removed.
+"""
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
+import re
+from collections import Counter
+from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .document import Doc
+
+TEXT_SUFFIXES = (".txt", ".md")
+DOCX_SUFFIX = ".docx"
+
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97–2003 .doc and other old Office files
+_MAGIC = (
+    (b"%PDF-", "a PDF"),
+    (b"PK\x03\x04", "a zip archive such as .docx"),
+    (_OLE_MAGIC, "an old Word .doc file"),
+)
+_GB2312_SHARE = 0.8  # least share of multi-byte characters in the GB2312 block for GB18030 text
+
+_WRAP_TOLERANCE = 2  # a wrapped line may fall short of the width by this much (punctuation rules)
+_MIN_WRAP_WIDTH = 8
+_MIN_WRAPPED_LINES = 4
+_CLOSING = frozenset("。！？：；…”’」』）》!?:;)")
+_NO_LINE_START = frozenset("，。、；：！？）」』》”’,.;:!?)")  # never opens a paragraph
 
 
 class IngestError(Exception):
     """The file cannot be read as a speech; the message says why in one line."""
 
 
-def from_text(text: str, name: str = "speech.txt") -> Doc:
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return Doc(source=text, text=text, name=name, sha256=hashlib.sha256(text.encode()).hexdigest())
-
-
 def read_file(path: Path) -> Doc:
-    raw = path.read_bytes()
-    doc = from_text(raw.decode("utf-8-sig"), name=path.name)
-    doc.sha256 = hashlib.sha256(raw).hexdigest()
+    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise IngestError("is a folder, not a file")
+        if not path.exists():
+            raise IngestError("no such file")
+    except OSError as e:
+        raise IngestError(f"cannot read the file ({e.strerror or e})") from None
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES and suffix != DOCX_SUFFIX:
+        if not suffix:
+            raise IngestError("unsupported file type (no extension; expected .txt, .md or .docx)")
+        raise IngestError(f"unsupported file type {suffix} (save it as .docx or .txt)")
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise IngestError("cannot read the file (permission denied)") from None
+    except OSError as e:
+        raise IngestError(f"cannot read the file ({e.strerror or e})") from None
+    if not raw:
+        raise IngestError("empty file")
+    if suffix == DOCX_SUFFIX:
+        text, encoding = _docx_text(raw), "docx"
+    else:
+        text, encoding = _decode(raw)
+    return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding)
+
+
+def from_text(text: str, name: str = "speech.txt") -> Doc:
+    """A Doc for a speech given as a string; sha256 is that of its UTF-8 encoding."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return _make_doc(text, name, digest, "utf-8")
+
+
+def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
+    source = text[1:] if text.startswith("\ufeff") else text
+    if "\r" in source:
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not source.strip():
+        raise IngestError("no text (only whitespace)")
+    doc = Doc(source=source, text=source, name=name, sha256=sha256, encoding=encoding)
+    unwrapped = _unwrap(source)
+    if unwrapped is not None:
+        doc.text, doc.to_source = unwrapped
+        doc.hard_wrapped = True
     return doc
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """Decode text bytes; returns the text and the encoding's name."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding.removesuffix("-sig")), encoding
+            except UnicodeDecodeError as e:
+                label = encoding.removesuffix("-sig").upper()
+                raise IngestError(
+                    f"not valid {label} text despite its byte-order mark (bad bytes at offset {e.start + len(bom)})"
+                ) from None
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise IngestError(f"not a text file: it looks like {what}")
+    if b"\x00" in raw:
+        raise IngestError("binary file, not text (contains NUL bytes; UTF-16 text needs a byte-order mark)")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _looks_like_gb(raw):
+        return text, "gb18030"
+    pos = utf8_error.start
+    raise IngestError(
+        f"cannot decode the text: not UTF-8 (byte 0x{raw[pos]:02x} at offset {pos}), "
+        "not GB18030/GBK Chinese, not UTF-16 with a byte-order mark; save it as UTF-8"
+    )
+
+
+@cache
+def _gb_char_pattern() -> re.Pattern[bytes]:
+    # group 1: a two-byte character in the GB2312 block; otherwise any other GB18030 multi-byte one
+    return re.compile(rb"([\xa1-\xf7][\xa1-\xfe])|[\x81-\xfe](?:[\x30-\x39][\x81-\xfe][\x30-\x39]|[\x40-\x7e\x80-\xfe])")
+
+
+def _looks_like_gb(raw: bytes) -> bool:
+    """True when most multi-byte characters of *raw* (valid GB18030) are common GB2312 ones."""
+    chars = _gb_char_pattern().findall(raw)
+    common = sum(1 for c in chars if c)
+    return bool(chars) and common >= _GB2312_SHARE * len(chars)
+
+
+def _docx_text(raw: bytes) -> str:
+    if raw.startswith(_OLE_MAGIC):
+        raise IngestError("an old Word .doc file renamed .docx (save it as .docx)")
+    if not raw.startswith(b"PK"):
+        raise IngestError("corrupt .docx (not a zip archive)")
+    import zipfile
+
+    from docx import Document
+
+    try:
+        return "\n".join(p.text for p in Document(io.BytesIO(raw)).paragraphs)
+    except zipfile.BadZipFile:
+        raise IngestError("corrupt .docx (damaged zip archive)") from None
+    except Exception as e:  # python-docx reports a damaged package as KeyError, ValueError, lxml errors …
+        detail = str(e).strip().splitlines()
+        raise IngestError(f"corrupt .docx ({detail[0] if detail else type(e).__name__})") from None
+
+
+# --- hard-wrapped text ----------------------------------------------------------------------
+
+
+_MARKERS = (  # numbering that opens a heading or a list item, by family
+    ("di", "第[{n}百]+(?:[，、,．.：:]|部分|章|节)"),  # 第一， 第一部分
+    ("cn", "[{n}]+[、．.]"),  # 一、
+    ("paren_cn", "[（(][{n}]+[）)]"),  # （一）
+    ("num", r"\d{{1,2}}[、．.](?!\d)"),  # 1、 1.
+    ("paren_num", r"[（(]\d{{1,2}}[）)]"),  # （1）
+    ("circled", "[①-⑳]"),  # ①
+    ("yao", "[{n}]要(?!求)"),  # 一要
+)
+
+
+@cache
+def _heading_marker() -> re.Pattern[str]:
+    """A list marker; the name of the matching group is its family."""
+    alternatives = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _MARKERS)
+    return re.compile(alternatives.format(n="一二三四五六七八九十"))
+
+
+@cache
+def _inline_marker() -> re.Pattern[str]:
+    """A list marker inside a line, right after the end of a clause."""
+    return re.compile(r"(?<=[。；：！？;:!?])(?:" + _heading_marker().pattern + ")")
+
+
+@cache
+def _sentence_end() -> re.Pattern[str]:
+    return re.compile(r"[。！？!?]")
+
+
+def _lead_width(lead: str) -> int:
+    """Width of leading whitespace in half-width columns (a full-width space or tab is two)."""
+    return len(lead) + lead.count("\u3000") + lead.count("\t")
+
+
+def _margin_chars(lead: str, margin: int) -> int:
+    """How many characters of *lead* make up the page margin every wrapped line carries."""
+    width = 0
+    for k, ch in enumerate(lead):
+        width += 2 if ch in "\u3000\t" else 1
+        if width > margin:
+            return k
+    return len(lead)
+
+
+class _Layout(NamedTuple):
+    width: int  # characters in a full wrapped line
+    margin: int  # leading whitespace every wrapped line carries, in half-width columns
+    inline_families: frozenset[str]  # marker families this text uses inside paragraphs
+
+
+def _layout(source: str, lines: list[str], lengths: list[int]) -> _Layout | None:
+    """The wrap layout when *lines* look hard-wrapped, else None.
+
+    Hard-wrapped: at least half of the lines (the last one aside) have one length give or take
+    the tolerance, few of those end a sentence, and hardly any line is far longer.
+    """
+    last = max(i for i, n in enumerate(lengths) if n)  # the text's last line may have any shape
+    judged = [n for n in lengths[:last] if n]
+    if len(judged) < _MIN_WRAPPED_LINES - 1:
+        return None
+    counts = Counter(judged)
+    width = max(counts, key=lambda n: (counts[n], n))
+    if width < _MIN_WRAP_WIDTH:
+        return None
+    full = sentence_ends = too_long = 0
+    margin: int | None = None
+    for line, n in zip(lines[:last], lengths):
+        if not n:
+            continue
+        if n > 2 * width:
+            too_long += 1
+        elif width - _WRAP_TOLERANCE <= n <= width + width // 4:
+            full += 1
+            if line[n - 1] in "。！？!?":
+                sentence_ends += 1
+            lead = _lead_width(line[: len(line) - len(line.lstrip())])
+            margin = lead if margin is None else min(margin, lead)
+    if (
+        full < 3
+        or full < 0.5 * len(judged)
+        or sentence_ends > full / 3
+        or too_long > 0.1 * len(judged)
+    ):
+        return None
+    margin = margin or 0
+    return _Layout(width, margin, _inline_families(source, lines, lengths, width, margin))
+
+
+def _inline_families(source: str, lines: list[str], lengths: list[int], width: int, margin: int) -> frozenset[str]:
+    """Marker families found inside paragraphs (after 。；： mid-line) more often than opening one.
+
+    A full line ending in 。 followed by 一要 … is a paragraph break in a speech whose items
+    open paragraphs, and a soft break in one that runs its items on inside a paragraph: the
+    unambiguous occurrences elsewhere in the same text tell which.
+    """
+    heading = _heading_marker()
+    opening: Counter[str] = Counter()
+    for i, line in enumerate(lines):
+        body = line.lstrip()
+        marker = heading.match(body)
+        if marker is None:
+            continue
+        if (
+            i == 0
+            or lengths[i - 1] < width - _WRAP_TOLERANCE  # also a blank line before it
+            or _lead_width(line[: len(line) - len(body)]) >= margin + 2
+        ):
+            opening[marker.lastgroup] += 1
+    inside = Counter(m.lastgroup for m in _inline_marker().finditer(source))
+    return frozenset(family for family, k in inside.items() if k > opening[family])
+
+
+def _is_paragraph_break(line: str, n: int, nxt: str, layout: _Layout, para_start: bool) -> bool:
+    """Whether the newline between *line* (rstripped length *n*) and *nxt* ends a paragraph."""
+    body = nxt.lstrip()
+    if not n or not body:
+        return True  # blank lines separate paragraphs
+    if body[0] in _NO_LINE_START:
+        return False
+    if _lead_width(nxt[: len(nxt) - len(body)]) >= layout.margin + 2:
+        return True  # the next line is indented
+    width = layout.width
+    if n < width - _WRAP_TOLERANCE:
+        return True  # clearly short
+    marker = _heading_marker().match(body)
+    if n < width and marker is None and body[1:2] in _NO_LINE_START:
+        return False  # a character pushed down to keep the punctuation after it off the line start
+    closes = line[n - 1] in _CLOSING
+    if closes and n < width:
+        return True
+    next_is_heading = marker is not None and marker.lastgroup not in layout.inline_families
+    if next_is_heading and (closes or n < width):
+        return True
+    if para_start and (n < width or next_is_heading):
+        own = line.lstrip()
+        # a whole heading line: opens with a marker and holds no sentence
+        return _heading_marker().match(own) is not None and _sentence_end().search(own) is None
+    return False
+
+
+def _unwrap(source: str) -> tuple[str, list[int]] | None:
+    """Working text and its map to source offsets when *source* is hard-wrapped, else None.
+
+    The map has ``len(text) + 1`` entries: the source index of each working character, then
+    ``len(source)``. Soft breaks go, along with the page margin that the following line
+    carries (leading whitespace shared by every wrapped line); paragraph indentation stays.
+    """
+    if source.count("\n") < _MIN_WRAPPED_LINES - 1:
+        return None
+    lines = source.split("\n")
+    lengths = [len(line.rstrip()) for line in lines]
+    layout = _layout(source, lines, lengths)
+    if layout is None:
+        return None
+    pieces: list[tuple[int, int]] = []
+    keep_from = pos = 0
+    para_start = True
+    for i in range(len(lines) - 1):
+        line, nxt = lines[i], lines[i + 1]
+        newline = pos + len(line)
+        para_start = _is_paragraph_break(line, lengths[i], nxt, layout, para_start)
+        if not para_start:
+            pieces.append((keep_from, newline))
+            keep_from = newline + 1
+            if layout.margin:
+                keep_from += _margin_chars(nxt[: len(nxt) - len(nxt.lstrip())], layout.margin)
+        pos = newline + 1
+    if not pieces:
+        return None
+    pieces.append((keep_from, len(source)))
+    text = "".join([source[s:e] for s, e in pieces])
+    to_source: list[int] = []
+    for s, e in pieces:
+        to_source.extend(range(s, e))
+    to_source.append(len(source))
+    return text, to_source

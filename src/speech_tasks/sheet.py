@@ -70,7 +70,7 @@ def build_sheet(doc: Doc) -> TaskSheet:
                 kind=d.kind,
                 marker=d.marker,
                 title=d.title,
-                text=doc.source[span[0]:span[1]],
+                text=doc.text[d.start:d.end],  # soft line breaks of wrapped text removed
                 span=span,
                 units=[_remap(doc, u) for u in d.units],
                 deadlines=[_remap(doc, x) for x in d.deadlines],
