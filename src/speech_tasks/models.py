@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
 
+# 状态 of a task in a sheet or the ledger, in the order a task moves through them.
+STATUSES = ("未启动", "推进中", "已完成", "已销号", "延期")
+
 Span = tuple[int, int]
 Role = Literal["lead", "owner", "assist"]
 DeadlineKind = Literal["date", "event", "period", "cadence", "urgency"]

@@ -1,0 +1,178 @@
+"""The 任务分解表 as a table: one row per task, the columns of :data:`columns.COLUMNS`.
+
+:func:`table` computes the rows every export writes (xlsx, docx, csv, Markdown, HTML);
+:func:`to_dataframe` is the same table as a pandas DataFrame, for analysis.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..models import Task, TaskSheet, Unit
+from . import columns as C
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One task's row: its values in column order, its place in the task tree, the task."""
+
+    task: Task
+    depth: int
+    has_children: bool
+    values: tuple[Any, ...]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.values[C.COLUMNS.index(column)]
+
+
+def clean_text(text: str) -> str:
+    """Speech text for a cell: each line stripped (full-width indents too), blank lines dropped."""
+    lines = (line.strip(" \t\u3000\xa0") for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def own_text(task: Task, children: Iterable[Task]) -> str:
+    """The task's text without its child tasks' text: the heading and lead-in of a parent task
+    (and any closing sentences after its last child), the whole text of a leaf."""
+    start, end = task.span
+    pieces, pos = [], start
+    for child in sorted(children, key=lambda c: c.span):
+        c_start, c_end = child.span
+        if c_start < pos or c_end > end:  # not inside the parent, or overlapping a sibling
+            continue
+        pieces.append(task.text[pos - start : c_start - start])
+        pos = c_end
+    pieces.append(task.text[pos - start :])
+    return "\n".join(p for p in map(clean_text, pieces) if p)
+
+
+def unit_label(unit: Unit) -> str:
+    """``canonical`` or ``canonical（surface）``, with the inherited mark: ``市应急管理局（应急，承上）``."""
+    notes = [unit.text] if unit.text and unit.text != unit.name else []
+    if unit.inherited:
+        notes.append(C.INHERITED_MARK)
+    return f"{unit.name}（{'，'.join(notes)}）" if notes else unit.name
+
+
+def units_by_role(task: Task) -> dict[str, list[Unit]]:
+    """The task's units per role, in order of mention, one entry per canonical name."""
+    out: dict[str, list[Unit]] = {role: [] for role in C.ROLE_COLUMNS}
+    seen: set[tuple[str, str]] = set()
+    for u in task.units:
+        if (u.role, u.name) not in seen:
+            seen.add((u.role, u.name))
+            out[u.role].append(u)
+    return out
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def earliest_due(task: Task) -> dt.date | None:
+    dues = [d.due for d in task.deadlines if d.due is not None]
+    return min(dues) if dues else None
+
+
+def section_label(sheet: TaskSheet, section: int | None) -> str:
+    """所属部分: the section's marker and title as the speech writes them (``一、压实责任``)."""
+    for node in sheet.outline:
+        if node.number == section:
+            return f"{node.marker}{node.title}"
+    return ""
+
+
+def _notes(task: Task) -> str:
+    notes = []
+    if task.suggested_units and all(u.generic for u in task.units):
+        notes.append(C.SUGGESTED_PREFIX + C.UNIT_SEP.join(_unique(task.suggested_units)))
+    dated = [d for d in task.deadlines if d.due is not None]
+    if dated:
+        first = min(dated, key=lambda d: d.due)
+        if first.approx:
+            notes.append(C.APPROX_DUE_NOTE.format(text=first.text))
+    return C.NOTE_SEP.join(notes)
+
+
+def depths(sheet: TaskSheet) -> dict[str, int]:
+    """Depth of each task in the task tree (0 for a task with no parent task)."""
+    parent = {t.id: t.parent for t in sheet.tasks}
+    out: dict[str, int] = {}
+    for t in sheet.tasks:
+        depth, p, seen = 0, t.parent, {t.id}
+        while p is not None and p in parent and p not in seen:
+            seen.add(p)
+            depth, p = depth + 1, parent[p]
+        out[t.id] = depth
+    return out
+
+
+def children_map(sheet: TaskSheet) -> dict[str | None, list[Task]]:
+    out: dict[str | None, list[Task]] = {}
+    for t in sheet.tasks:
+        out.setdefault(t.parent, []).append(t)
+    return out
+
+
+def table(sheet: TaskSheet) -> list[Row]:
+    """The rows of the 任务分解表, in the sheet's task order (a parent before its children)."""
+    depth = depths(sheet)
+    kids = children_map(sheet)
+    rows = []
+    for t in sheet.tasks:
+        by_role = units_by_role(t)
+        values = {
+            "序号": t.number,
+            "任务编号": t.id,
+            "所属部分": section_label(sheet, t.section),
+            "工作任务": own_text(t, kids.get(t.id, ())),
+            "牵头单位": C.UNIT_SEP.join(map(unit_label, by_role["lead"])),
+            "责任单位": C.UNIT_SEP.join(map(unit_label, by_role["owner"])),
+            "配合单位": C.UNIT_SEP.join(map(unit_label, by_role["assist"])),
+            "完成时限": C.DEADLINE_SEP.join(_unique(d.text for d in t.deadlines)),
+            "截止日期": earliest_due(t),
+            "行业领域": C.SECTOR_SEP.join(_unique(t.sectors)),
+            "原文位置": C.position(t.span),
+            "状态": C.DEFAULT_STATUS,
+            "进展情况": "",
+            "备注": _notes(t),
+        }
+        rows.append(
+            Row(
+                task=t,
+                depth=depth[t.id],
+                has_children=t.id in kids,
+                values=tuple(values[c] for c in C.COLUMNS),
+            )
+        )
+    return rows
+
+
+def title(sheet: TaskSheet) -> str:
+    """Document title: ``<meeting name>任务分解表``, or ``任务分解表（<file stem>）`` when the
+    meeting's name is unknown."""
+    if sheet.meeting.name:
+        return f"{sheet.meeting.name}{C.SHEET_TITLE}"
+    return f"{C.SHEET_TITLE}（{Path(sheet.source.file).stem}）"
+
+
+def to_dataframe(sheet: TaskSheet) -> pd.DataFrame:
+    """The 任务分解表 as a DataFrame: the columns of every export, one row per task.
+
+    截止日期 is a datetime64 column (NaT when no due date); the task tree depth is in
+    ``df.attrs["depth"]`` (a list, in row order) and the title in ``df.attrs["title"]``.
+    """
+    import pandas as pd
+
+    rows = table(sheet)
+    df = pd.DataFrame([r.values for r in rows], columns=list(C.COLUMNS))
+    df["截止日期"] = pd.to_datetime(df["截止日期"])
+    df.attrs["title"] = title(sheet)
+    df.attrs["depth"] = [r.depth for r in rows]
+    return df

@@ -1,0 +1,39 @@
+"""`speech_tasks.export.write`: the entry point `speech-tasks extract --format …` calls."""
+from __future__ import annotations
+
+import pytest
+
+from speech_tasks.export import DEFAULT_FORMATS, FORMATS, write
+from speech_tasks.models import TaskSheet
+
+from .conftest import TEXT, build_sheet
+
+
+def test_every_format_written_beside_each_other(tmp_path):
+    paths = write(build_sheet(), tmp_path / "out", FORMATS, source_text=TEXT)
+    assert [p.name for p in paths] == [f"全市会议.{f}" for f in FORMATS]
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)  # no temp files
+
+
+def test_json_is_the_sheet(tmp_path):
+    (path,) = write(build_sheet(), tmp_path, ["json"])
+    assert TaskSheet.model_validate_json(path.read_text(encoding="utf-8")) == build_sheet()
+
+
+def test_defaults_and_repeats(tmp_path):
+    assert DEFAULT_FORMATS == ("json", "xlsx", "html")
+    paths = write(build_sheet(), tmp_path, [" HTML", "html", "json"])
+    assert [p.suffix for p in paths] == [".html", ".json"]
+
+
+def test_unknown_format_is_refused_before_writing(tmp_path):
+    with pytest.raises(ValueError) as err:
+        write(build_sheet(), tmp_path, ["json", "pdf"])
+    assert "'pdf'" in str(err.value) and "json, xlsx, docx, csv, md, html" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_html_gets_the_full_text(tmp_path):
+    (path,) = write(build_sheet(), tmp_path, ["html"], source_text=TEXT)
+    assert 'class="fulltext"' in path.read_text(encoding="utf-8")
