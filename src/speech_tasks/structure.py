@@ -40,14 +40,23 @@ class MarkerStyle(BaseModel):
 
 
 class DomainBlockRules(BaseModel):
-    pattern: str
+    patterns: list[str]
     head_nouns: str
     head_excluded_starts: list[str]
     head_excluded_contains: list[str]
     directive_cue: str
     cue_window: int
 
-    _check = field_validator("pattern", "head_nouns", "directive_cue")(_regex)
+    _check = field_validator("head_nouns", "directive_cue")(_regex)
+
+    @field_validator("patterns")
+    @classmethod
+    def _check_patterns(cls, v: list[str]) -> list[str]:
+        for p in v:
+            _regex(p)
+            if "(?P<head>" not in p:
+                raise ValueError("pattern must define a group named head")
+        return v
 
 
 class NonTaskRules(BaseModel):
@@ -93,7 +102,7 @@ class Compiled:
         self.rules = r
         self.outline = [(s, re.compile(s.pattern)) for s in r.outline_styles]
         self.items = [(s.name, re.compile(s.pattern)) for s in r.item_styles]
-        self.domain = re.compile(r.domain_block.pattern)
+        self.domain = [re.compile(p) for p in r.domain_block.patterns]
         self.domain_nouns = re.compile(r.domain_block.head_nouns)
         self.domain_cue = re.compile(r.domain_block.directive_cue)
         self.closing_sibling = [re.compile(p) for p in r.closing_sibling]

@@ -204,16 +204,17 @@ class _TreeBuilder:
 def domain_head(text: str, pos: int, end: int) -> Span | None:
     """Span of a domain head ("道路交通安全", "燃气方面") opening a sentence at *pos*."""
     c = structure.compiled()
-    m = c.domain.match(text, pos, end)
-    if not m:
-        return None
-    head = m.group("head")
     rules = c.rules.domain_block
-    if any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains):
-        return None
-    if not c.domain_nouns.search(head):
-        return None
-    return (m.start("head"), m.end("head"))
+    for pattern in c.domain:
+        m = pattern.match(text, pos, end)
+        if not m:
+            continue
+        head = m.group("head")
+        if any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains):
+            continue
+        if c.domain_nouns.search(head):
+            return (m.start("head"), m.end("head"))
+    return None
 
 
 def _walk(node) -> list[_Item]:
@@ -327,7 +328,10 @@ class _Extractor:
                     if current is not None and current[2] == key:
                         current[1] = e
                     else:
-                        current = [s, e, key]
+                        # the task opens with the clause that names its body ("对此，大家必须…，各镇街区要…")
+                        first = min(u.span[0] for u in units)
+                        clause = max(self.text.rfind(sep, s, first) for sep in "，,") + 1
+                        current = [max(s, clause), e, key]
                         out.append(current)  # type: ignore[arg-type]
                 elif current is not None and not units:
                     current[1] = e

@@ -1,8 +1,701 @@
-"""units stage (being written)."""
+"""units stage: the bodies each task is assigned to, with their role (lead / owner / assist).
+
+A body counts only where the speech assigns it work, never where it is merely mentioned:
+- the subject of a modal: ``各地、各有关部门要…``, ``各镇街区主要负责同志近期都要…``,
+  ``各执法部门在执法检查中要…``, ``供水、供电、供气等部门，也要…``; at the head of a sentence whose
+  modal follows (``各有关部门承担着…责任，必须…``);
+- a role frame: ``由公安部门牵头`` (lead), ``X牵头抓总`` / ``X要牵头…`` / ``X负责…`` (lead),
+  ``X配合`` / ``联合公安、交通等部门`` / ``会同X`` (assist), ``牵头单位：X；配合单位：Y``.
+
+Names come from the gazetteer in ``rules/units.yaml`` (aliases, stems, pre-2018 names, level
+prefixes such as 市/县/全市 handled by rule); bodies missing from it are recognised by their form
+(``清洁能源产业服务中心``, ``各包靠督导组``). Coordinated lists split into one unit per body
+(``应急、自规等部门`` → 应急, 自规; ``各地各有关部门`` → 各地, 各有关部门).
+
+The same gazetteer feeds jieba's user dictionary (``python -m speech_tasks.units userdict``), which
+otherwise splits 市安委办 or 融媒体中心 and tags 宣传部 as a person.
+"""
 from __future__ import annotations
 
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import rules
 from .document import Doc
+from .models import Role, Unit
+
+USER_DICTIONARY = Path(__file__).resolve().parent / "data" / "userdict.txt"
+# jieba frequency given to every gazetteer word: high enough to keep 住建部门 or 市安委办 whole.
+USER_DICTIONARY_FREQ = 20000
+_DICT_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")  # jieba's dictionary words: no brackets, no spaces
+
+
+# ---------------------------------------------------------------------------------------------
+# rules/units.yaml
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Prefix(_Rules):
+    text: str = Field(min_length=1)
+    level: str = Field(description="what the canonical name keeps: 市, 县 … or nothing")
+
+
+class Body(_Rules):
+    name: str = Field(min_length=1, description="canonical name")
+    kind: Literal["coordination", "government", "party", "institution", "company", "judicial", "military"]
+    aliases: list[str] = Field(default_factory=list)
+    former: list[str] = Field(default_factory=list, description="names from before the 2018 reform")
+    stems: list[str] = Field(default_factory=list, description="bare domain words (应急, 住建)")
+    needs_prefix: bool = False
+    several: bool = Field(False, description="the aliases name several bodies of one kind (高新区, 经开区)")
+
+
+class GenericBody(_Rules):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(min_length=1)
+
+
+class Forms(_Rules):
+    suffixes: list[str] = Field(min_length=1)
+    deny_endings: list[str] = Field(default_factory=list)
+    deny_starts: list[str] = Field(default_factory=list)
+    generic_heads: list[str] = Field(default_factory=list)
+    generic_prefixes: list[str] = Field(default_factory=list)
+
+
+class Subject(_Rules):
+    modals: list[str] = Field(min_length=1)
+    persons: list[str] = Field(default_factory=list)
+    adverbs: list[str] = Field(default_factory=list)
+    manner: list[str] = Field(default_factory=list, description="按照…, 根据… before the predicate")
+    continuations: list[str] = Field(default_factory=list)
+    openers: list[str] = Field(default_factory=list)
+    reporting: list[str] = Field(default_factory=list)
+    past: list[str] = Field(default_factory=list)
+
+
+class Roles(_Rules):
+    by_frames: list[str] = Field(min_length=1)
+    lead_verbs: list[str] = Field(min_length=1)
+    assist_verbs: list[str] = Field(min_length=1)
+    join_words: list[str] = Field(default_factory=list)
+    role_adverbs: list[str] = Field(default_factory=list, description="积极 in 要积极配合")
+    labels: dict[str, Role] = Field(default_factory=dict)
+
+
+class UnitRules(_Rules):
+    prefixes: list[Prefix] = Field(default_factory=list)
+    place_endings: list[str] = Field(default_factory=list)
+    stem_suffixes: list[str] = Field(default_factory=list)
+    closer_nouns: list[str] = Field(default_factory=list, description="what closes a list after 等")
+    bodies: list[Body] = Field(min_length=1)
+    generic: list[GenericBody] = Field(default_factory=list)
+    forms: Forms
+    subject: Subject
+    roles: Roles
+
+    @model_validator(mode="after")
+    def _one_entry_per_word(self) -> UnitRules:
+        """A word names one body only; an empty word would match everywhere."""
+        seen: dict[str, str] = {}
+        entries = [(f"bodies.{i}", b.name, _body_words(b)) for i, b in enumerate(self.bodies)]
+        entries += [(f"generic.{i}", g.name, [g.name, *g.aliases]) for i, g in enumerate(self.generic)]
+        for key, name, words in entries:
+            for w in words:
+                if not w.strip():
+                    raise ValueError(f"{key} ({name}): empty alias")
+                where = f"{key} ({name})"
+                if w in seen and seen[w] != where:
+                    raise ValueError(f"{key} ({name}): {w!r} is already listed under {seen[w]}")
+                seen[w] = where
+        return self
+
+
+def _body_words(body: Body) -> list[str]:
+    return list(dict.fromkeys([body.name, *body.aliases, *body.former, *body.stems]))
+
+
+def load_rules() -> UnitRules:
+    return rules.load("units", UnitRules)
+
+
+# ---------------------------------------------------------------------------------------------
+# the compiled gazetteer
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    generic: bool
+    stem: bool = False
+    needs_prefix: bool = False
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One body inside a list, offsets relative to the parsed chunk."""
+
+    start: int
+    end: int
+    text: str
+    name: str
+    generic: bool
+    known: bool
+    stem: bool
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
+_BAD_INSIDE = re.compile(r"[的了着是在把将被]")
+# an adverbial before the subject, with no comma: 在此基础上各地要… / 节日期间各镇街要…
+_LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
+_NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
+_SEP = re.compile(r"以及|、|和|及|与|同|或")
+_MARKER = re.compile(
+    r"(?:第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+[是要、]|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[、.．]|[①-⑳])"
+)
+
+
+class Lexicon:
+    """Everything find_units needs, compiled once per rules object."""
+
+    def __init__(self, r: UnitRules) -> None:
+        self.rules = r
+        entries: dict[str, _Entry] = {}
+        for b in r.bodies:
+            for w in dict.fromkeys([b.name, *b.aliases, *b.former]):
+                entries[w] = _Entry(b.name, False, needs_prefix=b.needs_prefix)
+            for w in b.stems:
+                entries[w] = _Entry(b.name, False, stem=True)
+        for g in r.generic:
+            for w in dict.fromkeys([g.name, *g.aliases]):
+                entries[w] = _Entry(g.name, True)
+        self.entries = entries
+        self.several = tuple(b.name for b in r.bodies if b.several)
+        self.levels = {p.text: p.level for p in r.prefixes}
+        pre = _alt(self.levels)
+        suf = _alt(r.stem_suffixes)
+        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
+        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
+        self.place_endings = tuple(r.place_endings)
+        f = r.forms
+        self.suffixes = tuple(sorted(f.suffixes, key=len, reverse=True))
+        self.suffix_re = re.compile(_alt(f.suffixes))
+        self.deny_endings = tuple(f.deny_endings)
+        self.deny_starts = tuple(f.deny_starts)
+        self.generic_heads = tuple(f.generic_heads)
+        self.generic_prefixes = tuple(sorted(f.generic_prefixes, key=len, reverse=True))
+        s, ro = r.subject, r.roles
+        people = f"(?:的)?(?:{_alt(s.persons)})" if s.persons else "(?!)"
+        self.gap_re = re.compile(
+            f"(?:{people}|{_alt(s.adverbs) or '(?!)'}|在[^在，,。；;：:]{{1,20}}?(?:中|上|时|期间|过程中|方面)"
+            f"|对[^对，,。；;：:]{{1,20}}|(?:{_alt(s.manner) or '(?!)'})[^，,。；;：:]{{1,15}})$"
+        )
+        self.leading_re = re.compile(f"{_LEADING}|{_alt(s.openers) or '(?!)'}")
+        lead = _alt(ro.lead_verbs)
+        assist = _alt(ro.assist_verbs)
+        # where a subject's predicate may start: a modal, or a role verb with no modal before it
+        self.predicate_re = re.compile(f"{_alt(s.modals)}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}")
+        self.modal_re = re.compile(_alt(s.modals))
+        manner = f"(?:{_alt(ro.role_adverbs)})?" if ro.role_adverbs else ""
+        self.lead_re = re.compile(f"{manner}(?:{lead})(?!同志|人)")
+        self.assist_re = re.compile(f"{manner}(?:{assist})")
+        self.lead_verbs = set(ro.lead_verbs)
+        self.assist_verbs = set(ro.assist_verbs)
+        self.join_verbs = set(ro.join_words)
+        self.opener_re = re.compile(f"(?:{_alt(s.openers)})+" if s.openers else "(?!)")
+        self.continuation_re = re.compile(f"(?:{_alt(s.continuations)})" if s.continuations else "(?!)")
+        self.reporting_re = re.compile(_alt(s.reporting) or "(?!)")
+        self.past_re = re.compile(_alt(s.past) or "(?!)")
+        self.by_re = re.compile(f"(?:{_alt(ro.by_frames)})(?P<who>[^，,。；;：:！？\n]{{1,40}}?)(?P<verb>{lead}|会同)")
+        self.join_re = re.compile(_alt(ro.join_words) or "(?!)")
+        self.label_re = re.compile(f"(?P<label>{_alt(ro.labels)})[：:]" if ro.labels else "(?!)")
+        self.labels = dict(ro.labels)
+        self.label_stop_re = re.compile(r"[；;。\n]|" + self.label_re.pattern)
+        self.as_label_re = re.compile(f"(?:作为|为)(?P<label>{_alt(ro.labels)})" if ro.labels else "(?!)")
+        self.closer_re = re.compile(
+            f"等(?:[\\d一二三四五六七八九十]+个)?(?:相关|有关|其他|各)?(?:{_alt(r.closer_nouns) or '(?!)'})?"
+        )
+        # cheap filters: the characters a body name can end with, and start with
+        self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
+        self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
+        self.trigger_re = re.compile(
+            "|".join(x for x in (_alt(s.modals), lead, assist, _alt(ro.join_words), _alt(ro.labels)) if x)
+        )
+
+    # -- items ------------------------------------------------------------------------------
+
+    def _canonical(self, entry: _Entry, prefix: str | None) -> str:
+        if entry.generic or not prefix:
+            return entry.name
+        return self.levels.get(prefix, prefix) + entry.name
+
+    def match_at(self, chunk: str, pos: int) -> re.Match | None:
+        """The longest gazetteer match at *pos*, with or without a level prefix (各级党委政府, not 各级+党委)."""
+        a = self.alias_re.match(chunk, pos)
+        b = self.bare_re.match(chunk, pos)
+        if a is None or (b is not None and b.end() > a.end()):
+            return b
+        return a
+
+    def known_item(self, chunk: str, m: re.Match, offset: int = 0) -> _Item | None:
+        """The body an alias match names, or None (政府 without a level is no body)."""
+        pre, alias, suf = m.group("pre"), m.group("alias"), m.group("suf")
+        core = (pre or "") + alias
+        if core in self.entries:  # the prefixed form is itself listed (各执法部门, 市直有关部门)
+            entry, pre = self.entries[core], None
+        else:
+            entry = self.entries[alias]
+        if entry.needs_prefix and not (pre and self.levels.get(pre)):
+            return None
+        stem = entry.stem and not suf
+        name = self._canonical(entry, pre)
+        return _Item(m.start() + offset, m.end() + offset, m.group(0), name, entry.generic, True, stem)
+
+    def unknown_item(self, text: str, start: int) -> _Item | None:
+        """A body named by a place + gazetteer name (淄博市应急局) or by its form (…服务中心)."""
+        n = len(text)
+        if n < 2 or not _CJK_NAME.fullmatch(text) or text.startswith(self.deny_starts):
+            return None
+        for i in range(1, n - 1):
+            place = text[:i]
+            if not (place.endswith(self.place_endings) or place in self.entries) or _BAD_INSIDE.search(place):
+                continue
+            m = self.alias_re.fullmatch(text, i)
+            if m:
+                item = self.known_item(text, m)
+                if item and not item.generic and not item.stem:
+                    return _Item(start, start + n, text, place + item.name, False, True, False)
+        if n < 3 or n > 20 or "、" in text or _BAD_INSIDE.search(text):
+            return None
+        if not text.endswith(self.suffixes) or text.endswith(self.deny_endings):
+            return None
+        generic = False
+        for p in self.generic_prefixes:
+            if text.startswith(p):
+                generic = text[len(p):].endswith(self.generic_heads)
+                break
+        return _Item(start, start + n, text, text, generic, False, False)
+
+    def parse_list(
+        self, chunk: str, offset: int, whole: bool, known_only: bool = False
+    ) -> tuple[list[_Item], bool, int] | None:
+        """Split a coordinated list of bodies (``应急、自规等部门``).
+
+        Returns (items, closed by 等…, end of the list in *chunk*), or None when *chunk* is no list
+        of bodies. With *whole*, the list must fill the chunk; else it may stop early. With
+        *known_only*, only gazetteer names count.
+        """
+        n = len(chunk)
+        items: list[_Item] = []
+        pos = 0
+        closed = False
+        while pos < n:
+            item = None
+            m = self.match_at(chunk, pos)
+            if m:
+                e = m.end()
+                boundary = e == n or _SEP.match(chunk, e) or chunk.startswith(("等", "（", "("), e)
+                juxtaposed = (
+                    e < n
+                    and self.entries[m.group("alias")].generic
+                    and (nxt := self.match_at(chunk, e)) is not None
+                    and self.entries[nxt.group("alias")].generic
+                )
+                if boundary or juxtaposed:
+                    item = self.known_item(chunk, m, offset)
+            if item is None and not known_only:
+                item = self._unknown_at(chunk, pos, offset, whole, m.end() if m else None)
+            if item is None and m and not whole:  # a body followed by its predicate: 企业年度预算中必须…
+                item = self.known_item(chunk, m, offset)
+            if item is None:
+                if whole or not items:
+                    return None
+                break
+            items.append(item)
+            pos = item.end - offset
+            note = _NOTE.match(chunk, pos)  # 市城管局（综合行政执法局）: the other name adds nothing
+            if note:
+                pos = note.end()
+            if chunk.startswith("等", pos):
+                c = self.closer_end(chunk, pos, whole)
+                if c is not None:
+                    closed, pos = True, c
+                    break
+            s = _SEP.match(chunk, pos)
+            if s and s.end() < n:
+                pos = s.end()
+            elif pos < n and not self.match_at(chunk, pos):
+                break
+        if whole and pos != n:
+            return None
+        if not items:
+            return None
+        return items, closed, pos
+
+    def closer_end(self, chunk: str, pos: int, whole: bool) -> int | None:
+        """End of a list closer at *pos*: 等, 等相关部门, 等3个部门, 等通信运营商."""
+        c = self.closer_re.match(chunk, pos)
+        end = c.end()
+        if not whole or end == len(chunk):
+            return end
+        rest = chunk[end:]
+        m = self.match_at(rest, 0)
+        if (m and m.end() == len(rest)) or (len(rest) <= 8 and rest.endswith(self.suffixes)):
+            return len(chunk)
+        return None
+
+    def _unknown_at(self, chunk: str, pos: int, offset: int, whole: bool, alias_end: int | None) -> _Item | None:
+        """A body not in the gazetteer starting at *pos*: up to a separator, or (in a longer
+        clause) up to the end of its name's suffix; a gazetteer name may only grow a short tail
+        (应急管理局执法支队)."""
+        n = len(chunk)
+        cuts = {s.start() for s in _SEP.finditer(chunk, pos + 1)}
+        cuts |= {i for i in (chunk.find("等", pos + 1),) if i > 0}
+        cuts.add(n)
+        if not whole:
+            cuts |= {m.end() for m in self.suffix_re.finditer(chunk, pos, min(n, pos + 20))}
+        limit = alias_end + 8 if alias_end is not None else n
+        order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit), reverse=not whole)
+        for q in order:
+            item = self.unknown_item(chunk[pos:q], offset + pos)
+            if item:
+                return item
+        return None
+
+    @staticmethod
+    def licensed(items: list[_Item], closed: bool, tight: bool) -> bool:
+        """Bare stems (应急, 公安) are bodies only in a list closed by 等…, beside a full name, or in a tight frame."""
+        if not any(i.stem for i in items):
+            return True
+        return closed or tight or any(not i.stem and not i.generic for i in items)
+
+    def strip_gap(self, head: str) -> str:
+        """Drop what stands between a subject and its modal: people, time words, 在…中."""
+        while head:
+            m = self.gap_re.search(head)
+            if not m or m.start() == 0:
+                break
+            head = head[: m.start()]
+        return head
+
+    def subject_list(self, head: str, offset: int) -> tuple[list[_Item], bool, int] | None:
+        """The body list a subject names, whole (负有安全监管职责的部门) or after a relative
+        clause (与群众生活密切相关的供水、供电等部门); none after 对…的 (an object)."""
+        lead = self.leading_re.match(head)
+        if lead and lead.end() < len(head):
+            parsed = self.parse_list(head[lead.end():], offset + lead.end(), whole=True)
+            if parsed:
+                return parsed
+        parsed = self.parse_list(head, offset, whole=True)
+        if parsed or "的" not in head:
+            return parsed
+        i = head.rfind("的")
+        if head.startswith(("对", "针对", "关于", "把", "将", "由", "向")) or i == len(head) - 1:
+            return None
+        return self.parse_list(head[i + 1:], offset + i + 1, whole=True)
+
+
+@lru_cache(maxsize=4)
+def _lexicon_for(rules_id: int) -> Lexicon:
+    return Lexicon(load_rules())
+
+
+def lexicon() -> Lexicon:
+    r = load_rules()
+    lex = _lexicon_for(id(r))
+    if lex.rules is not r:  # rules reloaded (rules.use_directory): compile again
+        _lexicon_for.cache_clear()
+        lex = _lexicon_for(id(r))
+    return lex
+
+
+# ---------------------------------------------------------------------------------------------
+# finding units
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_CLAUSE = re.compile(r"[^，,：:]+")
+
+
+def _role_after(lex: Lexicon, text: str, pos: int, verb: str) -> Role:
+    if verb in lex.lead_verbs or (verb == "负责"):
+        return "lead"
+    if verb in lex.assist_verbs:
+        return "assist"
+    if verb in lex.join_verbs:
+        return "owner"
+    if lex.lead_re.match(text, pos):
+        return "lead"
+    if lex.assist_re.match(text, pos):
+        return "assist"
+    return "owner"
+
+
+def _unit(lex_item: _Item, role: Role) -> Unit:
+    return Unit(
+        text=lex_item.text,
+        name=lex_item.name,
+        role=role,
+        generic=lex_item.generic,
+        inherited=False,
+        known=lex_item.known,
+        span=(lex_item.start, lex_item.end),
+    )
+
+
+def _subject(lex: Lexicon, text: str, cs: int, ce: int, next_clause: tuple[int, int] | None) -> list[Unit]:
+    """Units of one clause text[cs:ce] whose subject is a body list (X要… / X牵头…)."""
+    m = _MARKER.match(text, cs, ce)
+    if m:
+        cs = m.end()
+    m = lex.opener_re.match(text, cs, ce)
+    if m:
+        cs = m.end()
+    clause = text[cs:ce]
+    if not clause:
+        return []
+    for p in lex.predicate_re.finditer(clause):
+        if p.start() == 0:
+            continue
+        head = lex.strip_gap(clause[: p.start()])
+        if not head or head[-1] not in lex.final_chars or lex.reporting_re.search(head):
+            continue
+        parsed = lex.subject_list(head, cs)
+        if not parsed:
+            continue
+        items, closed, _ = parsed
+        if not lex.licensed(items, closed, tight=False):
+            return []
+        role = _role_after(lex, text, cs + p.end(), p.group(0))
+        units = [_unit(i, role) for i in items]
+        if p.group(0) in lex.join_verbs:
+            units += _joined(lex, text, cs + p.end(), ce)
+        return units
+    if next_clause is not None:  # 供水、供电、供气等部门，也要…
+        ns, ne = next_clause
+        if lex.continuation_re.match(text, ns, ne):
+            parsed = lex.subject_list(clause, cs)
+            if parsed and lex.licensed(parsed[0], parsed[1], tight=False):
+                return [_unit(i, "owner") for i in parsed[0]]
+    return []
+
+
+def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit]:
+    """A body at the head of a sentence whose modal comes later: 各有关部门承担着…，必须…"""
+    cs, ce = clauses[0]
+    m = _MARKER.match(text, cs, ce)
+    if m:
+        cs = m.end()
+    m = lex.opener_re.match(text, cs, ce)
+    if m:
+        cs = m.end()
+    if cs >= ce or text[cs] not in lex.initial_chars:
+        return []
+    parsed = lex.parse_list(text[cs:ce], cs, whole=False, known_only=True)
+    if not parsed:
+        return []
+    items, closed, end = parsed
+    after = cs + end
+    if after >= ce or text[after] in "的“《之\"" or lex.predicate_re.match(text, after):
+        return []
+    if not lex.licensed(items, closed, tight=False):
+        return []
+    modal = lex.modal_re.search(text, after, ce)
+    if modal is None and len(clauses) > 1:
+        ns, ne = clauses[1]
+        modal = lex.modal_re.match(text, ns, ne)
+        if modal is None:
+            return []
+    if modal is None:
+        return []
+    between = text[after:modal.start()]
+    if lex.reporting_re.search(between) or lex.past_re.search(between) or lex.alias_re.search(between):
+        return []
+    role = _role_after(lex, text, modal.end(), modal.group(0))
+    return [_unit(i, role) for i in items]
+
+
+def _joined(lex: Lexicon, text: str, start: int, end: int) -> list[Unit]:
+    """联合公安、交通等部门 / 会同有关部门: the joined bodies assist."""
+    parsed = lex.parse_list(text[start:end], start, whole=False)
+    if not parsed:
+        return []
+    items, closed, _ = parsed
+    if not lex.licensed(items, closed, tight=closed):
+        return []
+    return [_unit(i, "assist") for i in items]
+
+
+def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
+    """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
+    units: list[Unit] = []
+    for m in lex.by_re.finditer(text, ss, se):
+        who = lex.strip_gap(m.group("who"))
+        parsed = lex.parse_list(who, m.start("who"), whole=True)
+        if parsed and lex.licensed(parsed[0], parsed[1], tight=True):
+            units += [_unit(i, "lead") for i in parsed[0]]
+            if m.group("verb") == "会同":
+                units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
+    for m in lex.join_re.finditer(text, ss, se):
+        prev = text[m.start() - 1] if m.start() > ss else "，"
+        if prev in "，,；;：:。 要并和及、" or lex.modal_re.search(text, max(ss, m.start() - 4), m.start()):
+            units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
+    for m in lex.as_label_re.finditer(text, ss, se):  # 市应急局为牵头单位
+        cs = max(ss, text.rfind("，", ss, m.start()) + 1, text.rfind(",", ss, m.start()) + 1)
+        parsed = lex.subject_list(lex.strip_gap(text[cs:m.start()]), cs) if m.start() > cs else None
+        if parsed:
+            units += [_unit(i, lex.labels[m.group("label")]) for i in parsed[0]]
+    for m in lex.label_re.finditer(text, ss, se):
+        role = lex.labels[m.group("label")]
+        stop = lex.label_stop_re.search(text, m.end(), se)
+        e = stop.start() if stop else se
+        chunk = text[m.end():e].replace("，", "、").replace(",", "、").rstrip("、 ")
+        parsed = lex.parse_list(chunk, m.end(), whole=False)
+        if parsed:
+            units += [_unit(i, role) for i in parsed[0]]
+    return units
+
+
+def _clause_end(text: str, i: int, limit: int) -> int:
+    m = re.compile(r"[，,。；;：:！？\n]").search(text, i, limit)
+    return m.start() if m else limit
+
+
+def _merge(units: list[Unit]) -> list[Unit]:
+    """One unit per body (by canonical name): the first mention, but lead/assist beat owner."""
+    several = lexicon().several
+    out: dict[str, Unit] = {}
+    for u in units:
+        key = u.text if u.name.endswith(several) else u.name
+        have = out.get(key)
+        if have is None:
+            out[key] = u
+        elif have.role == "owner" and u.role != "owner":
+            out[key] = have.model_copy(update={"role": u.role})
+    return list(out.values())
+
+
+def find_units(text: str, start: int, end: int) -> list[Unit]:
+    """The bodies assigned work in text[start:end], in order; spans in the same coordinates."""
+    lex = lexicon()
+    if not lex.trigger_re.search(text, start, end):
+        return []
+    found: list[Unit] = []
+    for s in _SENTENCE.finditer(text, start, end):
+        ss, se = s.start(), s.end()
+        clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(text, ss, se)]
+        clauses = [(a, b - 1 if text[b - 1] in "。！？!?；;" else b) for a, b in clauses]
+        clauses = [(a, b) for a, b in clauses if b > a]
+        if not clauses:
+            continue
+        units: list[Unit] = []
+        for k, (cs, ce) in enumerate(clauses):
+            units += _subject(lex, text, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
+        if not units or units[0].span[0] > clauses[0][1]:
+            units += _sentence_head(lex, text, clauses)
+        units += _frames(lex, text, ss, se)
+        units.sort(key=lambda u: u.span[0])
+        found += units
+    return _merge(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# the stage
+
+
+_LEAD_IN_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def _lead_in_units(doc: Doc, span: tuple[int, int]) -> list[Unit]:
+    """Units of the last sentence of the lead-in that names any."""
+    s, e = span
+    sentences = [(m.start(), m.end()) for m in _LEAD_IN_SENTENCE.finditer(doc.text, s, e)]
+    for a, b in reversed(sentences):
+        units = find_units(doc.text, max(a, s), b)
+        if units:
+            return units
+    return []
 
 
 def run(doc: Doc) -> None:
-    return None
+    lead_ins: dict[tuple[int, int], list[Unit]] = {}
+    for task in doc.tasks:
+        units: list[Unit] = []
+        for s, e in task.own:
+            units += find_units(doc.text, s, e)
+        units = _merge(units)
+        if not units:
+            if task.parent is not None and doc.tasks[task.parent].units:
+                source = doc.tasks[task.parent].units
+            elif task.lead_in is not None:
+                if task.lead_in not in lead_ins:
+                    lead_ins[task.lead_in] = _lead_in_units(doc, task.lead_in)
+                source = lead_ins[task.lead_in]
+            else:
+                source = []
+            units = [u.model_copy(update={"inherited": True}) for u in source]
+        task.units = units
+
+
+# ---------------------------------------------------------------------------------------------
+# jieba user dictionary
+
+
+def user_dictionary_lines(r: UnitRules | None = None) -> list[str]:
+    """``word freq nt`` lines: every gazetteer name and alias, each stem with each stem suffix
+    (住建部门), and short names with a level prefix (市安委办, 县应急局)."""
+    r = r or load_rules()
+    levels = [p.text for p in r.prefixes if len(p.text) == 1 and p.level in ("市", "县", "区")]
+    words: dict[str, None] = {}
+    for b in r.bodies:
+        for w in dict.fromkeys([b.name, *b.aliases, *b.former]):
+            if not b.needs_prefix:
+                words[w] = None
+            if len(w) <= 4 and w[0] not in levels:
+                for p in levels:
+                    words[p + w] = None
+        for stem in b.stems:
+            for suffix in r.stem_suffixes:
+                words[stem + suffix] = None
+    for g in r.generic:
+        for w in dict.fromkeys([g.name, *g.aliases]):
+            words[w] = None
+    return [f"{w} {USER_DICTIONARY_FREQ} nt" for w in words if _DICT_WORD.fullmatch(w)]
+
+
+def write_user_dictionary(path: Path = USER_DICTIONARY) -> Path:
+    from .fsutil import write_atomic
+
+    write_atomic(path, "\n".join(user_dictionary_lines()) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m speech_tasks.units userdict [PATH]``: write the jieba user dictionary."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] != "userdict" or len(args) > 2:
+        print("usage: python -m speech_tasks.units userdict [PATH]", file=sys.stderr)
+        return 2
+    try:
+        path = write_user_dictionary(Path(args[1]) if len(args) > 1 else USER_DICTIONARY)
+    except rules.RulesError as e:
+        print(f"speech-tasks: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
