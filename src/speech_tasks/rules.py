@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
 
 _override: Path | None = None
 
@@ -64,7 +65,7 @@ def load(name: str, model: type[M]) -> M:
     path = rules_dir() / f"{name}.yaml"
     shown = _display(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except FileNotFoundError:
         raise RulesError(f"{shown}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:
