@@ -1,8 +1,177 @@
-"""meeting stage (being written)."""
+"""meeting stage: the meeting's name and date (GUIDELINE §6).
+
+The name is taken as the speech states it in its opening (title line, 今天我们召开…会议, 今天这次
+调度会…); a bare 今天的会议 leaves it unnamed. The date comes, first match wins, from the command
+line (already in ``doc.meeting`` with ``date_source="cli"``), from the text (a dateline, else a
+full date in an opening sentence that holds the meeting), or from the file name (``2023-10-12_…``,
+``20231012…``). Due dates are resolved against it, so a date inside a directive (6月30日前) or of
+an event the speech recalls is never taken.
+
+Every pattern lives in ``rules/meeting.yaml``. The name and opening-date patterns are joined into
+one regex run over the opening only; datelines, looked for everywhere, have a regex of their own.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field, field_validator
+
+from . import rules
 from .document import Doc
+
+_GROUP = re.compile(r"\(\?P(?:<(\w+)>|=(\w+)\))")
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
+
+
+class MeetingRules(BaseModel):
+    head_chars: int = Field(600, ge=1)
+    name: str
+    name_patterns: list[str] = Field(min_length=1)
+    name_prefixes: list[str] = Field(default_factory=list)
+    generic_names: list[str] = Field(default_factory=list)
+    date: str
+    dateline: str
+    head_date: str
+    filename_date: str
+
+    @field_validator("name", "date", "dateline", "head_date", "filename_date")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        _check(pattern.replace("{NAME}", "x").replace("{DATE}", "x"))
+        return pattern
+
+    @field_validator("date", "filename_date")
+    @classmethod
+    def _has_parts(cls, pattern: str) -> str:
+        for part in ("y", "m", "d"):
+            if f"(?P<{part}" not in pattern:
+                raise ValueError(f"date pattern has no group '{part}…': {pattern!r}")
+        return pattern
+
+    @field_validator("name_patterns")
+    @classmethod
+    def _each_compiles(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            if "(?P<name>" not in p:
+                raise ValueError(f"pattern has no group 'name': {p!r}")
+            _check(p.replace("{NAME}", "x"))
+        return patterns
+
+
+def _check(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"not a valid regex ({e}): {pattern!r}") from None
+
+
+def _prefixed(pattern: str, prefix: str) -> str:
+    """*pattern* with every named group (and back reference) renamed ``prefix + name``."""
+    return _GROUP.sub(
+        lambda m: f"(?P<{prefix}{m.group(1)}>" if m.group(1) else f"(?P={prefix}{m.group(2)})", pattern
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: MeetingRules
+    opening: re.Pattern[str]  # names (n0, n1 …) and full dates (hd), searched in the opening only
+    dateline: re.Pattern[str]  # searched everywhere
+    filename: re.Pattern[str]
+    prefixes: re.Pattern[str] | None
+    generic: frozenset[str]
+
+
+def _compile(r: MeetingRules) -> _Compiled:
+    parts = [
+        f"(?P<n{i}>{_prefixed(p.replace('{NAME}', r.name), f'n{i}_')})" for i, p in enumerate(r.name_patterns)
+    ]
+    date = f"(?P<date>{r.date})"
+    parts.append(f"(?P<hd>{_prefixed(r.head_date.replace('{DATE}', date), 'hd_')})")
+    alternatives = sorted(r.name_prefixes, key=len, reverse=True)
+    return _Compiled(
+        rules=r,
+        opening=re.compile("|".join(parts), re.MULTILINE),
+        dateline=re.compile(_prefixed(r.dateline.replace("{DATE}", date), "dl_"), re.MULTILINE),
+        filename=re.compile(r.filename_date),
+        prefixes=re.compile(f"^(?:{'|'.join(map(re.escape, alternatives))})+") if alternatives else None,
+        generic=frozenset(r.generic_names),
+    )
+
+
+_compiled: list[_Compiled] = []
+
+
+def _patterns() -> _Compiled:
+    loaded = rules.load("meeting", MeetingRules)  # cached by rules; a new object when rules change
+    if not _compiled or _compiled[0].rules is not loaded:
+        _compiled[:] = [_compile(loaded)]
+    return _compiled[0]
+
+
+def _number(s: str) -> int:
+    """12, 一二, 十二, 二十一, 二〇二三 → int."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+def _date(y: str, m: str, d: str) -> dt.date | None:
+    try:
+        return dt.date(_number(y), _number(m), _number(d))
+    except (ValueError, KeyError):
+        return None
+
+
+def filename_date(name: str) -> dt.date | None:
+    """The date a file name carries (2023-10-12_…, 20231012…, 2023年10月12日…), or None."""
+    for m in _patterns().filename.finditer(name):
+        g = m.groupdict()
+        # one (m…, d…) pair of groups per way of writing the date; the one that matched is set
+        for key, month in g.items():
+            if key.startswith("m") and month is not None:
+                found = _date(g["y"], month, g.get("d" + key[1:]) or "")
+                if found:
+                    return found
+    return None
+
+
+def _name(c: _Compiled, m: re.Match[str], which: str) -> tuple[str, tuple[int, int]] | None:
+    start, end = m.span(f"{which}_name")
+    name = m.group(f"{which}_name")
+    if c.prefixes is not None:
+        cut = c.prefixes.match(name)
+        if cut:
+            start, name = start + cut.end(), name[cut.end():]
+    return (name, (start, end)) if name and name not in c.generic else None
 
 
 def run(doc: Doc) -> None:
-    return None
+    c = _patterns()
+    meeting = doc.meeting
+    head_date = None
+    name_seen = False
+    for m in c.opening.finditer(doc.text, 0, c.rules.head_chars):
+        if m.lastgroup == "hd":
+            head_date = head_date or m
+        elif not name_seen:  # only the first name that matches counts, generic or not
+            name_seen = True
+            found = _name(c, m, m.lastgroup)
+            if found:
+                meeting.name, meeting.name_span = found
+    if meeting.date is not None:  # given on the command line: it wins
+        return
+    for m, prefix in ((c.dateline.search(doc.text), "dl_"), (head_date, "hd_")):
+        if m is not None:
+            found = _date(m.group(f"{prefix}y"), m.group(f"{prefix}m"), m.group(f"{prefix}d"))
+            if found:
+                meeting.date, meeting.date_source, meeting.date_span = found, "text", m.span(f"{prefix}date")
+                return
+    found = filename_date(doc.name)
+    if found:
+        meeting.date, meeting.date_source = found, "filename"
