@@ -527,12 +527,14 @@ class Ledger:
         (speech_tasks.diff.carry); returns how many links are new. Earlier tasks stay as they are."""
         from ..diff.carry import carried_over
 
+        def in_sheet(meeting: str) -> list[LedgerTask]:
+            rows = self.conn.execute(
+                "SELECT * FROM tasks WHERE meeting = ? AND removed_from_sheet = 0 ORDER BY seq", (meeting,)
+            ).fetchall()
+            return [LedgerTask.from_row(r) for r in rows]
+
         with self.write() as conn:
-            tasks: dict[str, list[LedgerTask]] = {}
-            for t in self.tasks():
-                if not t.removed_from_sheet:
-                    tasks.setdefault(t.meeting, []).append(t)
-            links = carried_over(mid, {m.id: m for m in self.meetings()}, tasks)
+            links = carried_over(mid, {m.id: m for m in self.meetings()}, in_sheet)
             before, now = conn.total_changes, utc_now()
             conn.executemany(
                 "INSERT OR IGNORE INTO links (task, carried_from, at, by) VALUES (?, ?, ?, ?)",
