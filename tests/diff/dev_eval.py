@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gold_sheets import DIFF_DIR, dev_pairs, load_gold_sheet
+from .gold_sheets import DIFF_DIR, dev_pairs, load_gold_sheet
 
 from speech_tasks.diff import diff_sheets
 from speech_tasks.diff.report import diff_json

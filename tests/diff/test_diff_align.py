@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import make_sheet
+from .conftest import make_sheet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

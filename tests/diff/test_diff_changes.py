@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_sheet
+from .conftest import make_sheet
 from hypothesis import given
 from hypothesis import strategies as st
 

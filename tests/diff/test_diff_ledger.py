@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_sheet
-from test_diff_align import EARLIER, LATER
+from .conftest import make_sheet
+from .test_diff_align import EARLIER, LATER
 
 from speech_tasks.cli import main
 from speech_tasks.diff.carry import ledger_sheet

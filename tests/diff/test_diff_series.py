@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import make_sheet
-from test_diff_align import DUTY, EDU, FIRE, GAS, ROAD
+from .conftest import make_sheet
+from .test_diff_align import DUTY, EDU, FIRE, GAS, ROAD
 
 from speech_tasks.cli import main
 from speech_tasks.diff.series import build_series, order_meetings

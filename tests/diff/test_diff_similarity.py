@@ -5,7 +5,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from conftest import make_sheet
+from .conftest import make_sheet
 from hypothesis import given
 from hypothesis import strategies as st
 

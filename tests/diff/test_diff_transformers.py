@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_sheet
+from .conftest import make_sheet
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")

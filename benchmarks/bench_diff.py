@@ -1,15 +1,24 @@
-"""Two 100-task meetings diff in well under a second with the default backend."""
+"""Benchmark: diff two 100-task meetings with the default backend (target ≤ 1 s).
+
+    python benchmarks/bench_diff.py
+
+Prints the in-process time of the alignment plus JSON and HTML reports (median of 5 runs), and
+the cold start of the `diff` command's import and argument parsing in a fresh interpreter.
+"""
 from __future__ import annotations
 
 import random
+import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from conftest import make_sheet
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from diff.conftest import make_sheet  # noqa: E402  (the test suite's sheet builder)
 
-from speech_tasks.diff import diff_sheets
-from speech_tasks.diff.report import diff_html, diff_json
+from speech_tasks.diff import diff_sheets  # noqa: E402
+from speech_tasks.diff.report import diff_html, diff_json  # noqa: E402
 
 WORDS = ("安全生产 隐患排查 重点行业 燃气 消防 道路交通 危险化学品 建筑施工 督导检查 专项整治 责任落实 "
          "值班值守 应急处置 监管执法 挂牌督办 源头治理 人员密集场所 液化石油气 超限超载 自建房 闭环管理 "
@@ -26,23 +35,24 @@ def meeting(seed: int, n: int = 100) -> list[dict]:
     return tasks
 
 
-def test_two_hundred_task_meetings_diff_in_under_a_second():
+def main() -> None:
     a = make_sheet(meeting(1), "a.txt")
     later = meeting(1)[:60] + meeting(2)[:40]
     random.Random(3).shuffle(later)
     b = make_sheet(later, "b.txt")
-    start = time.perf_counter()
-    d = diff_sheets(a, b)
-    data = diff_json(d, "a.txt", "b.txt")
-    diff_html(data)
-    elapsed = time.perf_counter() - start
-    assert len(a.tasks) == len(b.tasks) == 100
-    assert d.counts()["pairs"] >= 60
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
-
-
-def test_command_cold_start_stays_small(tmp_path):
-    """From a fresh interpreter: importing the diff command and parsing its arguments."""
-    code = "import time; t=time.perf_counter(); from speech_tasks.cli import _parser; _parser('diff'); print(time.perf_counter()-t)"
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        d = diff_sheets(a, b)
+        diff_html(diff_json(d, "a.txt", "b.txt"))
+        times.append(time.perf_counter() - start)
+    print(f"diff 100 × 100 tasks + JSON + HTML: median {statistics.median(times):.3f} s "
+          f"(pairs found: {d.counts()['pairs']}; target ≤ 1 s)")
+    code = ("import time; t=time.perf_counter(); from speech_tasks.cli import _parser; "
+            "_parser('diff'); print(time.perf_counter()-t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert float(out) < 0.5
+    print(f"diff command import + argument parsing: {float(out):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
