@@ -29,6 +29,7 @@ class _Item:
     inline: bool
     head: Span | None = None  # domain head or title span
     end: int = -1
+    lead_in: Span | None = None  # the text that introduces this item's list
     parent: _Item | None = None
     list_id: int = 0
     children: list[_Item] = field(default_factory=list)
@@ -275,7 +276,7 @@ class _Extractor:
         cut = max(last_sentence.rfind("。"), last_sentence.rfind("；"))
         return flagged >= 1 and bool(self.c.non_task_lead_in.search(last_sentence[cut + 1:]))
 
-    def _prune(self, node, container_start: int, region: _Region, kept_lead_ins: list) -> None:
+    def _prune(self, node, container_start: int, kept_lead_ins: list[Span]) -> None:
         """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""
         groups: dict[int, list[_Item]] = {}
         for ch in node.children:
@@ -294,13 +295,13 @@ class _Extractor:
                     if drop_reason != "single":
                         self.doc.non_tasks.append(NonTask(marker=it.marker, why=drop_reason, span=(it.start, it.end)))
                     # its children (already pruned below) take its place
-                    self._prune(it, it.start, region, kept_lead_ins)
+                    self._prune(it, it.start, kept_lead_ins)
                     for ch in it.children:
                         ch.parent = node if isinstance(node, _Item) else None
                         new_children.append(ch)
                     continue
-                it.lead_in = lead_in  # type: ignore[attr-defined]
-                self._prune(it, (it.head or (it.start, it.start))[1] if it.head else it.start, region, kept_lead_ins)
+                it.lead_in = lead_in
+                self._prune(it, it.head[1] if it.head else it.start, kept_lead_ins)
                 new_children.append(it)
             if not drop_reason:
                 kept_lead_ins.append(lead_in)
@@ -355,7 +356,7 @@ class _Extractor:
             for a in builder.agenda:
                 doc.non_tasks.append(NonTask(marker=None, why="agenda line", span=a))
             lead_ins: list[Span] = []
-            self._prune(root, region.start, region, lead_ins)
+            self._prune(root, region.start, lead_ins)
             items = _walk(root)
             covered = [(i.start, i.end) for i in items if i.parent is None]
             free = self._free_directives(region, covered, lead_ins, builder.agenda)
@@ -395,7 +396,7 @@ class _Extractor:
         path = f"{parent_path}/{label}".lstrip("/")
         draft = TaskDraft(
             start=item.start, end=end, kind=item.kind, marker=item.marker, title=title, parent=parent,
-            section=region.section, path=path, lead_in=getattr(item, "lead_in", None), title_span=title_span,
+            section=region.section, path=path, lead_in=item.lead_in, title_span=title_span,
         )
         doc.tasks.append(draft)
         index = len(doc.tasks) - 1
