@@ -1,13 +1,17 @@
 """Shared fixtures: the repo's sample speeches and, when present, the evaluation kit beside it."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from speech_tasks import rules
+
 REPO = Path(__file__).resolve().parents[1]
 SPEECHES = REPO / "speeches"
 SHARED_EVAL = REPO.parent / "shared" / "eval"
+SHIPPED_RULES = REPO / "rules"
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,13 @@ def shared_eval() -> Path:
     if not (SHARED_EVAL / "score.py").is_file():
         pytest.skip("evaluation kit ../shared/eval not present (only in the developers' checkout)")
     return SHARED_EVAL
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    """A copy of the shipped rules folder, in use for the test: edit it to test rules handling."""
+    target = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, target)
+    rules.use_directory(target)
+    yield target
+    rules.use_directory(None)

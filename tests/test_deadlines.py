@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -319,15 +318,6 @@ def test_first_chars_of_a_pattern():
 
 
 # ── rules files ────────────────────────────────────────────────────────────────────────────────
-@pytest.fixture
-def rules_copy(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(SHIPPED, target)
-    rules.use_directory(target)
-    yield target
-    rules.use_directory(None)
-
-
 @pytest.mark.parametrize(
     ("file", "edit", "message"),
     [

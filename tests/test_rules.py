@@ -1,7 +1,6 @@
 """Rules files: validated on load, errors name the file, the key and the problem."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,15 +9,6 @@ from speech_tasks import pipeline, rules, structure
 from speech_tasks.cli import main
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules"
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    target = tmp_path / "rules"
-    shutil.copytree(SHIPPED, target)
-    rules.use_directory(target)
-    yield target
-    rules.use_directory(None)
 
 
 def test_every_shipped_rules_file_is_valid_yaml_mapping():

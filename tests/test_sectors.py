@@ -1,7 +1,6 @@
 """Sectors stage: which domains a task targets, and who usually owns them."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -169,14 +168,6 @@ def test_owners_are_canonical_unit_names():
     bodies = {b["name"] for b in yaml.safe_load(path.read_text(encoding="utf-8"))["bodies"]}
     loaded = rules.load("sectors", sectors.SectorRules)
     assert {o for s in loaded.sectors for o in s.owners} <= bodies
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    shutil.copytree(rules.rules_dir(), tmp_path, dirs_exist_ok=True)
-    rules.use_directory(tmp_path)
-    yield tmp_path
-    rules.use_directory(None)
 
 
 def test_user_keyword_is_picked_up(rules_copy):

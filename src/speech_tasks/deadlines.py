@@ -71,14 +71,6 @@ class Pattern(_Strict):
     regex: str
 
 
-def _compiles(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as e:
-        raise ValueError(f"invalid regex ({e})") from None
-    return value
-
-
 class PastRules(_Strict):
     """Tests that tell a past-time reference (今年以来, 1-8月份…同比下降) from a deadline."""
 
@@ -87,7 +79,7 @@ class PastRules(_Strict):
     report: str = Field(description="a clause that reports what was done")
     directive: str = Field(description="a clause that directs what is to be done")
 
-    _check = field_validator("after", "before", "report", "directive")(_compiles)
+    _check = field_validator("after", "before", "report", "directive")(rules.regex)
 
 
 def expand(regex: str, fragments: dict[str, str], depth: int = 0) -> str:

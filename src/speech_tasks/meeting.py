@@ -39,7 +39,7 @@ class MeetingRules(BaseModel):
     @field_validator("name", "date", "dateline", "head_date", "filename_date")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
-        _check(pattern.replace("{NAME}", "x").replace("{DATE}", "x"))
+        rules.regex(pattern.replace("{NAME}", "x").replace("{DATE}", "x"))
         return pattern
 
     @field_validator("date", "filename_date")
@@ -56,15 +56,8 @@ class MeetingRules(BaseModel):
         for p in patterns:
             if "(?P<name>" not in p:
                 raise ValueError(f"pattern has no group 'name': {p!r}")
-            _check(p.replace("{NAME}", "x"))
+            rules.regex(p.replace("{NAME}", "x"))
         return patterns
-
-
-def _check(pattern: str) -> None:
-    try:
-        re.compile(pattern)
-    except re.error as e:
-        raise ValueError(f"not a valid regex ({e}): {pattern!r}") from None
 
 
 def _prefixed(pattern: str, prefix: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -31,6 +32,15 @@ class RulesError(Exception):
     """A rules file is missing or invalid; the message says which file, key and problem."""
 
 
+def regex(value: str) -> str:
+    """Pydantic validator body for a field holding a regular expression: it must compile."""
+    try:
+        re.compile(value)
+    except re.error as e:
+        raise ValueError(f"invalid regular expression ({e}): {value!r}") from None
+    return value
+
+
 def use_directory(path: str | os.PathLike | None) -> None:
     """Read rules from *path* from now on (None: back to the default)."""
     global _override
@@ -45,6 +55,12 @@ def rules_dir() -> Path:
     env = os.environ.get("SPEECH_TASKS_RULES")
     if env:
         return Path(env)
+    return _shipped_dir()
+
+
+@lru_cache(maxsize=None)
+def _shipped_dir() -> Path:
+    """The shipped rules folder, looked up once: stages ask for rules_dir() on every speech."""
     here = Path(__file__).resolve().parent
     for cand in (here / "rules", here.parents[1] / "rules"):
         if cand.is_dir():

@@ -17,14 +17,6 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as e:
-        raise ValueError(f"invalid regular expression ({e})") from None
-    return value
-
-
 class MarkerStyle(BaseModel):
     name: str
     pattern: str
@@ -33,7 +25,7 @@ class MarkerStyle(BaseModel):
     @field_validator("pattern")
     @classmethod
     def _has_num(cls, v: str) -> str:
-        _regex(v)
+        rules.regex(v)
         if "(?P<num>" not in v:
             raise ValueError("pattern must define a group named num")
         return v
@@ -47,13 +39,13 @@ class DomainBlockRules(BaseModel):
     directive_cue: str
     cue_window: int
 
-    _check = field_validator("head_nouns", "directive_cue")(_regex)
+    _check = field_validator("head_nouns", "directive_cue")(rules.regex)
 
     @field_validator("patterns")
     @classmethod
     def _check_patterns(cls, v: list[str]) -> list[str]:
         for p in v:
-            _regex(p)
+            rules.regex(p)
             if "(?P<head>" not in p:
                 raise ValueError("pattern must define a group named head")
         return v
@@ -64,7 +56,7 @@ class NonTaskRules(BaseModel):
     head_end: str
     head_past: str
 
-    _check = field_validator("lead_in", "head_end", "head_past")(_regex)
+    _check = field_validator("lead_in", "head_end", "head_past")(rules.regex)
 
 
 class TitleRules(BaseModel):
@@ -89,10 +81,10 @@ class StructureRules(BaseModel):
     @classmethod
     def _check_list(cls, v: list[str]) -> list[str]:
         for p in v:
-            _regex(p)
+            rules.regex(p)
         return v
 
-    _check = field_validator("agenda_line", "closing_starts", "closing_contains")(_regex)
+    _check = field_validator("agenda_line", "closing_starts", "closing_contains")(rules.regex)
 
 
 class Compiled:
