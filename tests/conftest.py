@@ -1,7 +1,10 @@
 """Shared fixtures: the repo's sample speeches and, when present, the evaluation kit beside it."""
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,3 +37,22 @@ def rules_copy(tmp_path):
     rules.use_directory(target)
     yield target
     rules.use_directory(None)
+
+
+@pytest.fixture(scope="session")
+def score_extraction(shared_eval, tmp_path_factory):
+    """Extract every speech in a folder and score the sheets against a gold folder with score.py."""
+    from speech_tasks.pipeline import extract_file
+
+    def score(speeches: Path, gold: Path) -> dict:
+        out = tmp_path_factory.mktemp("pred")
+        for path in sorted(speeches.glob("*.txt")):
+            (out / f"{path.stem}.json").write_text(extract_file(path).model_dump_json(), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, str(shared_eval / "score.py"), "--gold", str(gold), "--speeches", str(speeches),
+             "--pred", str(out), "--json"],
+            capture_output=True, text=True, check=True,
+        )
+        return json.loads(result.stdout)
+
+    return score

@@ -4,13 +4,7 @@ Skips cleanly in a checkout without ../shared (users who clone the repo alone).
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
-
-from speech_tasks.pipeline import extract_file
 
 FLOORS = {
     # issue 2: structure
@@ -30,18 +24,8 @@ CEILINGS = {("non_task_leak_rate", "rate"): 0.05}
 
 
 @pytest.fixture(scope="module")
-def scores(shared_eval, tmp_path_factory):
-    out = tmp_path_factory.mktemp("pred")
-    speeches = shared_eval.parent / "speeches"
-    for path in sorted(speeches.glob("*.txt")):
-        sheet = extract_file(path)
-        (out / f"{path.stem}.json").write_text(sheet.model_dump_json(), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, str(shared_eval / "score.py"), "--gold", str(shared_eval / "gold"),
-         "--speeches", str(speeches), "--pred", str(out), "--json"],
-        capture_output=True, text=True, check=True,
-    )
-    return json.loads(result.stdout)
+def scores(shared_eval, score_extraction):
+    return score_extraction(shared_eval.parent / "speeches", shared_eval / "gold")
 
 
 @pytest.mark.parametrize(("metric", "floor"), list(FLOORS.items()), ids=lambda x: "/".join(x) if isinstance(x, tuple) else str(x))

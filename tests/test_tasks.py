@@ -163,8 +163,16 @@ def test_domain_blocks(body, expected):
             [("一/1", None), ("一/2", None)], [], id="directive-list-after-colon",
         ),
         pytest.param(
-            "着力在以下两个方面下功夫，结合我市存在的相关问题：\n一要在压实责任上下功夫。正文。\n二要在重点攻坚上下功夫。正文。",
-            [("一/一要", None), ("一/二要", None)], [], id="problem-word-in-lead-in-alone-is-not-enough",
+            "结合我市存在的相关问题，着力在以下两个方面下功夫：\n一要在压实责任上下功夫。正文。\n二要在重点攻坚上下功夫。正文。",
+            [("一/一要", None), ("一/二要", None)], [], id="problem-word-before-a-directive-lead-in",
+        ),
+        pytest.param(
+            "主要有三个方面的问题：1.事故总量仍在高位。正文。2.隐患整改不够彻底。正文。3.基层基础依然薄弱。正文。",
+            [], ["1.事故总量", "2.隐患整改", "3.基层基础"], id="lead-in-announces-problems",
+        ),
+        pytest.param(
+            "我们也要清醒看到存在的问题：一是责任落实还有差距。正文。二是隐患排查不够深入。正文。三是监管执法偏松偏软。",
+            [], ["一是责任落实", "二是隐患排查", "三是监管执法"], id="problems-after-colon",
         ),
         pytest.param(
             "一是加强排查。各地要落实。", [("一/各地要落实。", None)], [], id="single-item-is-not-a-list",
@@ -225,3 +233,33 @@ def test_spans_own_text_and_titles():
     assert (c1.title, c2.title) == ("燃气方面", "消防方面")
     assert doc.text[second.start:second.end] == "二要严格执法。正文。"
     assert first.lead_in == second.lead_in
+
+
+def test_numbering_that_runs_on_across_sections_continues_its_list():
+    text = ("同志们：\n一、强化责任\n1．压实属地责任。各乡镇要落实。\n2．压实部门责任。各部门要落实。\n"
+            "二、突出重点\n3．开展专项整治。县应急管理局要牵头。\n三、加强保障\n4．修订应急预案。县应急管理局要负责。\n")
+    doc = from_text(text)
+    outline.run(doc)
+    tasks.run(doc)
+    assert [(t.path, t.section) for t in doc.tasks] == [("一/1", 1), ("一/2", 1), ("二/3", 2), ("三/4", 3)]
+
+
+def test_aspect_markers_may_follow_a_comma():
+    body = "各乡镇是本辖区汛期安全防范的责任主体，一方面要组织开展隐患排查；另一方面要加强应急队伍建设。"
+    assert tree(body) == [("一/一方面", None), ("一/另一方面", None)]
+
+
+def test_field_label_lines_belong_to_the_directive_before_them():
+    body = "县应急管理局要开展危化品企业专项检查。\n牵头单位：县应急管理局；配合单位：县公安局；完成时限：6月30日前。\n县住建局要开展燃气安全检查。"
+    doc = from_text(HEAD + body + TAIL)
+    outline.run(doc)
+    tasks.run(doc)
+    assert [doc.text[t.start:t.end].split("\n")[-1][:5] for t in doc.tasks] == ["牵头单位：", "县住建局要"]
+
+
+def test_title_of_a_heading_line_stays_on_its_line():
+    body = "（一）深化重点行业领域专项整治\n各乡镇、县直各有关部门要对照任务清单，逐项推进，确保按期完成整治任务，不留死角。\n（二）强化隐患闭环管理\n正文。"
+    doc = from_text(HEAD + body + TAIL)
+    outline.run(doc)
+    tasks.run(doc)
+    assert [t.title for t in doc.tasks] == ["深化重点行业领域专项整治", "强化隐患闭环管理"]

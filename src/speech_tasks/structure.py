@@ -21,6 +21,7 @@ class MarkerStyle(BaseModel):
     name: str
     pattern: str
     fallback: bool = False
+    after_comma: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -73,6 +74,7 @@ class StructureRules(BaseModel):
     closing_sibling: list[str]
     non_task_lists: NonTaskRules
     agenda_line: str
+    field_label: str
     closing_starts: str
     closing_contains: str
     title: TitleRules
@@ -84,7 +86,7 @@ class StructureRules(BaseModel):
             rules.regex(p)
         return v
 
-    _check = field_validator("agenda_line", "closing_starts", "closing_contains")(rules.regex)
+    _check = field_validator("agenda_line", "field_label", "closing_starts", "closing_contains")(rules.regex)
 
 
 class Compiled:
@@ -94,6 +96,8 @@ class Compiled:
         self.rules = r
         self.outline = [(s, re.compile(s.pattern)) for s in r.outline_styles]
         self.items = [(s.name, re.compile(s.pattern)) for s in r.item_styles]
+        self.comma_items = [(s.name, re.compile(s.pattern)) for s in r.item_styles if s.after_comma]
+        self.field_label = re.compile(r.field_label)
         self.domain = [re.compile(p) for p in r.domain_block.patterns]
         self.domain_nouns = re.compile(r.domain_block.head_nouns)
         self.domain_cue = re.compile(r.domain_block.directive_cue)
@@ -160,6 +164,14 @@ def sentences(text: str, start: int, end: int) -> list[Span]:
     if s < end:
         out.append((s, end))
     return out
+
+
+_COMMA = re.compile(r"[，,][ \t\u3000]*")
+
+
+def comma_starts(text: str, start: int, end: int) -> list[int]:
+    """Positions right after a comma in a paragraph (for markers that may follow one)."""
+    return [m.end() for m in _COMMA.finditer(text, start, end) if m.end() < end]
 
 
 def clause_starts(text: str, start: int, end: int) -> list[int]:

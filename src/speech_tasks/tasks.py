@@ -13,6 +13,7 @@ are set aside as non-tasks; one-item lists are dropped as not being enumerations
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from . import structure
@@ -54,22 +55,23 @@ class _Region:
 class _TreeBuilder:
     """Reads the markers of one region into a tree of _Items."""
 
-    def __init__(self, doc: Doc, region: _Region, skip_styles: set[str]) -> None:
+    def __init__(self, doc: Doc, region: _Region, skip_styles: set[str], list_ids: itertools.count,
+                 carried: tuple[str, int, int] | None = None) -> None:
         self.doc = doc
         self.text = doc.text
         self.region = region
         self.c = structure.compiled()
         self.skip = skip_styles
-        self.root = _Root()
+        self.root = _Root(last_child=carried)  # numbering that goes on from the previous section
         self.stack: list[_Item] = []
-        self.lists = 0
+        self.list_ids = list_ids
         self.agenda: list[Span] = []
 
     # -- reading markers --------------------------------------------------------------------
-    def _marker_at(self, pos: int) -> tuple[str, str, int] | None:
+    def _marker_at(self, pos: int, after_comma: bool = False) -> tuple[str, str, int] | None:
         """(style, marker text, number) of an enumeration marker at *pos*."""
         r = self.c.rules
-        for name, regex in self.c.items:
+        for name, regex in self.c.comma_items if after_comma else self.c.items:
             if name in self.skip:
                 continue
             m = regex.match(self.text, pos)
@@ -115,8 +117,7 @@ class _TreeBuilder:
 
     def _push(self, item: _Item, parent, list_id: int | None = None) -> None:
         if list_id is None:
-            self.lists += 1
-            list_id = self.lists
+            list_id = next(self.list_ids)
         item.list_id = list_id
         item.parent = parent if isinstance(parent, _Item) else None
         parent.children.append(item)
@@ -176,8 +177,17 @@ class _TreeBuilder:
         reg = self.region
         for ps, pe in structure.paragraphs(self.text, reg.start, reg.end):
             ps = max(ps, reg.start)
-            for pos in structure.clause_starts(self.text, ps, pe):
+            starts = [(p, False) for p in structure.clause_starts(self.text, ps, pe)]
+            if self.c.comma_items:
+                starts += [(p, True) for p in structure.comma_starts(self.text, ps, pe)]
+                starts.sort()
+            for pos, after_comma in starts:
                 inline = pos != ps
+                if after_comma:
+                    found = self._marker_at(pos, after_comma=True)
+                    if found:
+                        self._numbered(pos, found[0], found[1], found[2], inline)
+                    continue
                 if self.c.agenda.search(self.text, pos, self._sentence_end(pos, pe)):
                     self.agenda.append((pos, self._sentence_end(pos, pe)))
                     continue
@@ -272,9 +282,9 @@ class _Extractor:
         flagged = sum(1 for h in heads if self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
         if flagged * 2 >= len(items):
             return True
-        last_sentence = self.text[lead_in[0]:lead_in[1]].rstrip("。；")
-        cut = max(last_sentence.rfind("。"), last_sentence.rfind("；"))
-        return flagged >= 1 and bool(self.c.non_task_lead_in.search(last_sentence[cut + 1:]))
+        lead = self.text[lead_in[0]:lead_in[1]].rstrip()
+        cut = max(lead.rstrip("。；：:").rfind(sep) for sep in "。；，,")
+        return bool(self.c.non_task_lead_in.search(lead[cut + 1:]))
 
     def _prune(self, node, container_start: int, kept_lead_ins: list[Span]) -> None:
         """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""
@@ -286,7 +296,7 @@ class _Extractor:
             lead_in = self._lead_in(items[0], container_start)
             numbered = [i for i in items if i.style not in ("domain", "closing")]
             drop_reason = None
-            if numbered and len(numbered) < 2:
+            if len(numbered) == 1 and numbered[0].num == 1:
                 drop_reason = "single"
             elif numbered and self._is_non_task_list(numbered, lead_in):
                 drop_reason = "problem, situation or achievement list"
@@ -315,12 +325,17 @@ class _Extractor:
         def inside(pos: int, spans: list[Span]) -> bool:
             return any(s <= pos < e for s, e in spans)
 
-        out: list[tuple[int, int, tuple[str, ...]]] = []
+        out: list[list] = []
+        current: list | None = None  # [start, end, unit texts] of the directive being read
         for ps, pe in structure.paragraphs(self.text, region.start, region.end):
-            current: list | None = None
+            if current is not None and not self.c.field_label.match(self.text, ps):
+                current = None  # a directive ends with its paragraph, unless label lines follow
             for s, e in structure.sentences(self.text, ps, pe):
                 if inside(s, covered) or inside(s, agenda):
                     current = None
+                    continue
+                if current is not None and self.c.field_label.match(self.text, s):
+                    current[1] = e  # "牵头单位：…；配合单位：…" belongs to the directive before it
                     continue
                 units = find_units(self.text, s, e)
                 lead = any(ls <= s < le for ls, le in lead_ins)
@@ -350,9 +365,12 @@ class _Extractor:
                     top_style = style.name
                     break
         skip = {top_style} if top_style else set()
+        list_ids = itertools.count(1)
+        carried = None
         for region in self.regions():
-            builder = _TreeBuilder(doc, region, skip)
+            builder = _TreeBuilder(doc, region, skip, list_ids, carried)
             root = builder.build()
+            carried = root.last_child
             for a in builder.agenda:
                 doc.non_tasks.append(NonTask(marker=None, why="agenda line", span=a))
             lead_ins: list[Span] = []
@@ -385,12 +403,14 @@ class _Extractor:
         doc = self.doc
         end = _trim(self.text, item.start, item.end)
         after_marker = item.start + len(item.marker or "")
+        line_end = self.text.find("\n", after_marker, end)
+        head_end = end if line_end == -1 else line_end
         if item.style == "domain":
             title_span = item.head
         elif item.style == "closing":
             title_span = None
         else:  # "①道路交通方面，要…" is titled by its domain
-            title_span = domain_head(self.text, after_marker, end) or structure.item_title(self.text, after_marker, end)
+            title_span = domain_head(self.text, after_marker, head_end) or structure.item_title(self.text, after_marker, head_end)
         title = self.text[title_span[0]:title_span[1]] if title_span else None
         label = (item.marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
         path = f"{parent_path}/{label}".lstrip("/")
