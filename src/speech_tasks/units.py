@@ -4,12 +4,18 @@ A body counts only where the speech assigns it work, never where it is merely me
 - the subject of a modal: ``各地、各有关部门要…``, ``各镇街区主要负责同志近期都要…``,
   ``各执法部门在执法检查中要…``, ``供水、供电、供气等部门，也要…``; at the head of a sentence whose
   modal follows (``各有关部门承担着…责任，必须…``);
-- a role frame: ``由公安部门牵头`` (lead), ``X牵头抓总`` / ``X要牵头…`` / ``X负责…`` (lead),
-  ``X配合`` / ``联合公安、交通等部门`` / ``会同X`` (assist), ``牵头单位：X；配合单位：Y``.
+- a role frame: ``由公安部门牵头`` / ``请X牵头`` (lead), ``X牵头抓总`` / ``X要牵头…`` / ``X负责…`` /
+  ``X：负责…`` (lead), ``X配合`` / ``联合公安、交通等部门`` / ``会同X`` (assist), ``牵头单位：X；配合单位：Y``,
+  ``市住建局（牵头）、市城管局``.
+
+Not assigned: bodies narrated in the past (``今年以来，X牵头开展了…``), a law cited (``…规定，X负责``), the
+body that reports a requirement (``省应急厅要求各地…``; ``市委要求各地要…`` assigns 各地). Time words before
+the subject (``汛期各级各部门要…``) and the people who act for a body (``企业主要负责人`` → 企业) are dropped.
 
 Names come from the gazetteer in ``rules/units.yaml`` (aliases, stems, pre-2018 names, level
-prefixes such as 市/县/全市 handled by rule); bodies missing from it are recognised by their form
-(``清洁能源产业服务中心``, ``各包靠督导组``). Coordinated lists split into one unit per body
+prefixes such as 市/县/全市 handled by rule; party-committee bodies keep 委: 县委宣传部); bodies missing
+from it are recognised by their form (``清洁能源产业服务中心``, ``各包靠督导组``, ``城东镇``), a class of
+them (``危险化学品企业``) being generic like 企业. Coordinated lists split into one unit per body
 (``应急、自规等部门`` → 应急, 自规; ``各地各有关部门`` → 各地, 各有关部门).
 
 The same gazetteer feeds jieba's user dictionary (``python -m speech_tasks.units userdict``), which
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -57,6 +63,7 @@ class Body(_Rules):
     stems: list[str] = Field(default_factory=list, description="bare domain words (应急, 住建)")
     needs_prefix: bool = False
     several: bool = Field(False, description="the aliases name several bodies of one kind (高新区, 经开区)")
+    level_name: str | None = Field(None, description="the name after a level in the canonical form (委宣传部)")
 
 
 class GenericBody(_Rules):
@@ -70,6 +77,7 @@ class Forms(_Rules):
     deny_starts: list[str] = Field(default_factory=list)
     generic_heads: list[str] = Field(default_factory=list)
     generic_prefixes: list[str] = Field(default_factory=list)
+    class_heads: list[str] = Field(default_factory=list, description="X企业: a class of bodies, generic")
 
 
 class Subject(_Rules):
@@ -78,9 +86,18 @@ class Subject(_Rules):
     adverbs: list[str] = Field(default_factory=list)
     manner: list[str] = Field(default_factory=list, description="按照…, 根据… before the predicate")
     continuations: list[str] = Field(default_factory=list)
+    appositions: list[str] = Field(default_factory=list, description="作为: X作为行业主管部门，要…")
     openers: list[str] = Field(default_factory=list)
+    time_words: list[str] = Field(default_factory=list, description="汛期, 春节 … opening a clause")
+    time_suffixes: list[str] = Field(default_factory=list, description="期间, 前后 … after a time word")
+    time_endings: list[str] = Field(default_factory=list, description="how any other time phrase ends")
     reporting: list[str] = Field(default_factory=list)
+    not_modals: list[str] = Field(default_factory=list, description="要求, 要点: not the modal 要")
+    still_modals: list[str] = Field(default_factory=list, description="要求真务实: 要 + 求真务实")
     past: list[str] = Field(default_factory=list)
+    past_times: list[str] = Field(default_factory=list, description="以来, 去年: the sentence tells the past")
+    citing: list[str] = Field(default_factory=list, description="规定: the sentence cites a law")
+    past_exceptions: list[str] = Field(default_factory=list, description="了解, 通过: no past marker")
 
 
 class Roles(_Rules):
@@ -98,6 +115,7 @@ class UnitRules(_Rules):
     stem_suffixes: list[str] = Field(default_factory=list)
     closer_nouns: list[str] = Field(default_factory=list, description="what closes a list after 等")
     bodies: list[Body] = Field(min_length=1)
+    generic_tails: list[str] = Field(default_factory=list, description="党委、政府 after 各乡镇: the same places")
     generic: list[GenericBody] = Field(default_factory=list)
     forms: Forms
     subject: Subject
@@ -138,6 +156,7 @@ class _Entry:
     generic: bool
     stem: bool = False
     needs_prefix: bool = False
+    level_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,11 +180,28 @@ _CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
 _BAD_INSIDE = re.compile(r"[的了着是在把将被]")
 # an adverbial before the subject, with no comma: 在此基础上各地要… / 节日期间各镇街要…
 _LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
+_SELF = ("本", "该", "其")  # 本单位, 该部门: the subject itself, not another body
+_MASK = re.compile(r"[*＊×]+|[xX]{2,}")  # a masked place name: **海关, XX应急局
 _NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
-_SEP = re.compile(r"以及|、|和|及|与|同|或")
+_SEP = re.compile(r"以及|特别是|尤其是|、|和|及|与|同|或")
 _MARKER = re.compile(
     r"(?:第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+[是要、]|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[、.．]|[①-⑳])"
 )
+
+
+def _modal_pattern(modals: list[str], not_modals: list[str], still_modals: list[str]) -> str:
+    """The modals, each barred from the words that start or end with it but are none (要 but not
+    要求, 主要), unless the word goes on as a modal does (要求真务实)."""
+    out = []
+    for m in sorted(set(modals), key=lambda w: (-len(w), w)):
+        tails = []
+        for w in (w for w in not_modals if w.startswith(m) and len(w) > len(m)):
+            keep = [x[len(w):] for x in still_modals if x.startswith(w) and len(x) > len(w)]
+            tails.append(re.escape(w[len(m):]) + (f"(?!{_alt(keep)})" if keep else ""))
+        ends = [w for w in not_modals if w.endswith(m) and len(w) > len(m)]
+        behind = "".join(f"(?<!{_alt(w for w in ends if len(w) == n)})" for n in sorted({len(w) for w in ends}))
+        out.append(re.escape(m) + behind + (f"(?!{'|'.join(tails)})" if tails else ""))
+    return "|".join(out)
 
 
 class Lexicon:
@@ -173,10 +209,14 @@ class Lexicon:
 
     def __init__(self, r: UnitRules) -> None:
         self.rules = r
+        self.levels = {p.text: p.level for p in r.prefixes}
         entries: dict[str, _Entry] = {}
         for b in r.bodies:
             for w in dict.fromkeys([b.name, *b.aliases, *b.former]):
-                entries[w] = _Entry(b.name, False, needs_prefix=b.needs_prefix)
+                entries[w] = _Entry(b.name, False, needs_prefix=b.needs_prefix, level_name=b.level_name)
+                level = self._level_inside(w) if b.level_name else None
+                if level:  # 市委办 names the 市 level itself: 市委办公室
+                    entries[w] = _Entry(level + b.level_name, False)
             for w in b.stems:
                 entries[w] = _Entry(b.name, False, stem=True)
         for g in r.generic:
@@ -184,7 +224,6 @@ class Lexicon:
                 entries[w] = _Entry(g.name, True)
         self.entries = entries
         self.several = tuple(b.name for b in r.bodies if b.several)
-        self.levels = {p.text: p.level for p in r.prefixes}
         pre = _alt(self.levels)
         suf = _alt(r.stem_suffixes)
         self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
@@ -197,28 +236,41 @@ class Lexicon:
         self.deny_starts = tuple(f.deny_starts)
         self.generic_heads = tuple(f.generic_heads)
         self.generic_prefixes = tuple(sorted(f.generic_prefixes, key=len, reverse=True))
+        self.class_heads = tuple(f.class_heads)
+        self.appositions = tuple(r.subject.appositions)
         s, ro = r.subject, r.roles
+        modal = _modal_pattern(s.modals, s.not_modals, s.still_modals)
+        time = f"(?:{_alt(s.time_words)})(?:{_alt(s.time_suffixes) or '(?!)'})?" if s.time_words else "(?!)"
+        openers = f"{_alt(s.openers) or '(?!)'}|{time}"
         people = f"(?:的)?(?:{_alt(s.persons)})" if s.persons else "(?!)"
         self.gap_re = re.compile(
             f"(?:{people}|{_alt(s.adverbs) or '(?!)'}|在[^在，,。；;：:]{{1,20}}?(?:中|上|时|期间|过程中|方面)"
             f"|对[^对，,。；;：:]{{1,20}}|(?:{_alt(s.manner) or '(?!)'})[^，,。；;：:]{{1,15}})$"
         )
-        self.leading_re = re.compile(f"{_LEADING}|{_alt(s.openers) or '(?!)'}")
+        self.leading_re = re.compile(f"{_LEADING}|(?:{openers})+")
+        # any short phrase that ends like a time (防汛关键期): before a gazetteer body only
+        self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{_alt(s.time_endings) or '(?!)'})")
         lead = _alt(ro.lead_verbs)
         assist = _alt(ro.assist_verbs)
         # where a subject's predicate may start: a modal, or a role verb with no modal before it
-        self.predicate_re = re.compile(f"{_alt(s.modals)}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}")
-        self.modal_re = re.compile(_alt(s.modals))
+        self.predicate_re = re.compile(f"{modal}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}")
+        self.modal_re = re.compile(modal)
         manner = f"(?:{_alt(ro.role_adverbs)})?" if ro.role_adverbs else ""
         self.lead_re = re.compile(f"{manner}(?:{lead})(?!同志|人)")
         self.assist_re = re.compile(f"{manner}(?:{assist})")
         self.lead_verbs = set(ro.lead_verbs)
         self.assist_verbs = set(ro.assist_verbs)
         self.join_verbs = set(ro.join_words)
-        self.opener_re = re.compile(f"(?:{_alt(s.openers)})+" if s.openers else "(?!)")
+        self.opener_re = re.compile(f"(?:{openers})+")
         self.continuation_re = re.compile(f"(?:{_alt(s.continuations)})" if s.continuations else "(?!)")
         self.reporting_re = re.compile(_alt(s.reporting) or "(?!)")
-        self.past_re = re.compile(_alt(s.past) or "(?!)")
+        self.reported_re = re.compile(_alt([*s.past_times, *s.citing]) or "(?!)")
+        tails = _alt(r.generic_tails) or "(?!)"
+        self.tail_re = re.compile(f"(?:{tails})(?:[、和](?:{tails}))?")
+        self.past_re = re.compile(f"(?:{_alt(s.past_exceptions) or '(?!)'})|(?P<past>{_alt(s.past) or '(?!)'})")
+        self.note_roles: dict[str, Role] = {v: "lead" for v in ro.lead_verbs}
+        self.note_roles |= {v: "assist" for v in ro.assist_verbs}
+        self.note_roles |= {k: v for k, v in ro.labels.items() if v != "owner"}
         self.by_re = re.compile(f"(?:{_alt(ro.by_frames)})(?P<who>[^，,。；;：:！？\n]{{1,40}}?)(?P<verb>{lead}|会同)")
         self.join_re = re.compile(_alt(ro.join_words) or "(?!)")
         self.label_re = re.compile(f"(?P<label>{_alt(ro.labels)})[：:]" if ro.labels else "(?!)")
@@ -232,15 +284,27 @@ class Lexicon:
         self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
         self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
         self.trigger_re = re.compile(
-            "|".join(x for x in (_alt(s.modals), lead, assist, _alt(ro.join_words), _alt(ro.labels)) if x)
+            "|".join(x for x in (modal, lead, assist, _alt(ro.join_words), _alt(ro.labels)) if x)
         )
 
     # -- items ------------------------------------------------------------------------------
 
+    def _level_inside(self, alias: str) -> str | None:
+        """The level an alias begins with (市 in 市委办), if any."""
+        for p, level in self.levels.items():
+            if level and len(alias) > len(p) and alias.startswith(p):
+                return level
+        return None
+
     def _canonical(self, entry: _Entry, prefix: str | None) -> str:
         if entry.generic or not prefix:
             return entry.name
-        return self.levels.get(prefix, prefix) + entry.name
+        level = self.levels.get(prefix, prefix)
+        return level + (entry.level_name or entry.name) if level else entry.name
+
+    def reports_past(self, text: str, start: int, end: int) -> bool:
+        """text[start:end] narrates the past (开展了, 已经), 了解 and 通过 aside."""
+        return any(m.group("past") for m in self.past_re.finditer(text, start, end))
 
     def match_at(self, chunk: str, pos: int) -> re.Match | None:
         """The longest gazetteer match at *pos*, with or without a level prefix (各级党委政府, not 各级+党委)."""
@@ -250,17 +314,20 @@ class Lexicon:
             return b
         return a
 
-    def known_item(self, chunk: str, m: re.Match, offset: int = 0) -> _Item | None:
-        """The body an alias match names, or None (政府 without a level is no body)."""
-        pre, alias, suf = m.group("pre"), m.group("alias"), m.group("suf")
+    def entry_of(self, m: re.Match) -> tuple[_Entry, str | None]:
+        """The gazetteer entry an alias match names, and the level prefix left before it."""
+        pre, alias = m.group("pre"), m.group("alias")
         core = (pre or "") + alias
         if core in self.entries:  # the prefixed form is itself listed (各执法部门, 市直有关部门)
-            entry, pre = self.entries[core], None
-        else:
-            entry = self.entries[alias]
+            return self.entries[core], None
+        return self.entries[alias], pre
+
+    def known_item(self, chunk: str, m: re.Match, offset: int = 0) -> _Item | None:
+        """The body an alias match names, or None (政府 without a level is no body)."""
+        entry, pre = self.entry_of(m)
         if entry.needs_prefix and not (pre and self.levels.get(pre)):
             return None
-        stem = entry.stem and not suf
+        stem = entry.stem and not m.group("suf")
         name = self._canonical(entry, pre)
         return _Item(m.start() + offset, m.end() + offset, m.group(0), name, entry.generic, True, stem)
 
@@ -271,13 +338,19 @@ class Lexicon:
             return None
         for i in range(1, n - 1):
             place = text[:i]
-            if not (place.endswith(self.place_endings) or place in self.entries) or _BAD_INSIDE.search(place):
+            if not self._is_place(place) or _BAD_INSIDE.search(place):
                 continue
             m = self.alias_re.fullmatch(text, i)
-            if m:
-                item = self.known_item(text, m)
-                if item and not item.generic and not item.stem:
-                    return _Item(start, start + n, text, place + item.name, False, True, False)
+            item = self.known_item(text, m) if m else None
+            if item is None or item.stem:
+                continue
+            if item.generic:  # 滨海县各乡镇, 中省驻市企业: still generic; **街道 is one body
+                if text.startswith(self.generic_prefixes, i) or text.endswith(self.class_heads):
+                    return _Item(start, start + n, text, item.name, True, True, False)
+                continue
+            entry, pre = self.entry_of(m)
+            name = self._canonical(entry, place + (self.levels.get(pre, pre) if pre else ""))
+            return _Item(start, start + n, text, name, False, True, False)
         if n < 3 or n > 20 or "、" in text or _BAD_INSIDE.search(text):
             return None
         if not text.endswith(self.suffixes) or text.endswith(self.deny_endings):
@@ -287,7 +360,21 @@ class Lexicon:
             if text.startswith(p):
                 generic = text[len(p):].endswith(self.generic_heads)
                 break
+        else:
+            generic = text.endswith(self.class_heads) and not self._placed(text)
         return _Item(start, start + n, text, text, generic, False, False)
+
+    def _is_place(self, text: str) -> bool:
+        """*text* names a place or a body that may precede another name (滨海县, **, 安委会)."""
+        return bool(
+            text.endswith(self.place_endings)
+            or _MASK.fullmatch(text)
+            or (text in self.entries and not self.entries[text].stem)
+        )
+
+    def _placed(self, text: str) -> bool:
+        """The name opens with a place (**市, 城东镇) or a masked name."""
+        return bool(_MASK.search(text)) or any(text[:i].endswith(self.place_endings) for i in range(2, min(6, len(text))))
 
     def parse_list(
         self, chunk: str, offset: int, whole: bool, known_only: bool = False
@@ -305,8 +392,12 @@ class Lexicon:
         while pos < n:
             item = None
             m = self.match_at(chunk, pos)
+            tail = None
             if m:
                 e = m.end()
+                if self.entries[m.group("alias")].generic:  # 各乡镇党委、政府
+                    tail = self.tail_re.match(chunk, e)
+                    e = tail.end() if tail else e
                 boundary = e == n or _SEP.match(chunk, e) or chunk.startswith(("等", "（", "("), e)
                 juxtaposed = (
                     e < n
@@ -316,6 +407,8 @@ class Lexicon:
                 )
                 if boundary or juxtaposed:
                     item = self.known_item(chunk, m, offset)
+                    if item and tail:
+                        item = replace(item, end=offset + e, text=chunk[m.start():e])
             if item is None and not known_only:
                 item = self._unknown_at(chunk, pos, offset, whole, m.end() if m else None)
             if item is None and m and not whole:  # a body followed by its predicate: 企业年度预算中必须…
@@ -368,6 +461,8 @@ class Lexicon:
         if not whole:
             cuts |= {m.end() for m in self.suffix_re.finditer(chunk, pos, min(n, pos + 20))}
         limit = alias_end + 8 if alias_end is not None else n
+        if alias_end is not None and chunk.startswith(self.deny_starts, alias_end):
+            return None  # 市纪委监委对…: the name ended where an object or a clause begins
         order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit), reverse=not whole)
         for q in order:
             item = self.unknown_item(chunk[pos:q], offset + pos)
@@ -400,6 +495,19 @@ class Lexicon:
             if parsed:
                 return parsed
         parsed = self.parse_list(head, offset, whole=True)
+        if parsed and all(i.known for i in parsed[0]):
+            return parsed
+        for i in range(2, len(head)):  # 防汛关键期各乡镇 / 麦收各乡镇: an adverbial before a gazetteer body
+            if head[i] in self.initial_chars and (
+                self.time_phrase_re.fullmatch(head, 0, i)
+                or (
+                    head.startswith(self.generic_prefixes, i)
+                    and not (self._is_place(head[:i]) or self.alias_re.fullmatch(head, 0, i))
+                )
+            ):
+                timed = self.parse_list(head[i:], offset + i, whole=True, known_only=True)
+                if timed:
+                    return timed
         if parsed or "的" not in head:
             return parsed
         i = head.rfind("的")
@@ -455,11 +563,17 @@ def _unit(lex_item: _Item, role: Role) -> Unit:
     )
 
 
-def _subject(lex: Lexicon, text: str, cs: int, ce: int, next_clause: tuple[int, int] | None) -> list[Unit]:
-    """Units of one clause text[cs:ce] whose subject is a body list (X要… / X牵头…)."""
+def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tuple[int, int] | None) -> list[Unit]:
+    """Units of one clause text[cs:ce] whose subject is a body list (X要… / X牵头…); the
+    sentence starts at *ss*."""
     m = _MARKER.match(text, cs, ce)
     if m:
         cs = m.end()
+    ns, ne = next_clause if next_clause is not None else (ce, ce)
+    continued = next_clause is not None and lex.continuation_re.match(text, ns, ne)
+    colon = next_clause is not None and text[ce:ce + 1] in "：:"
+    if not (continued or colon or lex.predicate_re.search(text, cs, ce)):
+        return []
     m = lex.opener_re.match(text, cs, ce)
     if m:
         cs = m.end()
@@ -470,25 +584,38 @@ def _subject(lex: Lexicon, text: str, cs: int, ce: int, next_clause: tuple[int, 
         if p.start() == 0:
             continue
         head = lex.strip_gap(clause[: p.start()])
-        if not head or head[-1] not in lex.final_chars or lex.reporting_re.search(head):
+        if not head or head[-1] not in lex.final_chars:
             continue
-        parsed = lex.subject_list(head, cs)
+        shift = 0
+        for r in lex.reporting_re.finditer(head):  # 市委要求各地要…: the required body is the subject
+            shift = r.end()
+        parsed = lex.subject_list(head[shift:], cs + shift) if shift < len(head) else None
         if not parsed:
             continue
         items, closed, _ = parsed
         if not lex.licensed(items, closed, tight=False):
             return []
-        role = _role_after(lex, text, cs + p.end(), p.group(0))
+        if not lex.modal_re.match(p.group(0)) and (
+            lex.reports_past(text, cs + p.end(), ce) or lex.reported_re.search(text, ss, cs + p.start())
+        ):
+            return []  # 市应急局牵头开展了… / 今年以来，X牵头… / 《安全生产法》规定，X负责…: not assigned
+        before = clause[: p.start()]
+        if before.count("“") > before.count("”"):  # X按照“谁主管、谁负责”的原则…: a quoted verb gives no role
+            role: Role = "owner"
+        else:
+            role = _role_after(lex, text, cs + p.end(), p.group(0))
         units = [_unit(i, role) for i in items]
         if p.group(0) in lex.join_verbs:
             units += _joined(lex, text, cs + p.end(), ce)
         return units
-    if next_clause is not None:  # 供水、供电、供气等部门，也要…
-        ns, ne = next_clause
-        if lex.continuation_re.match(text, ns, ne):
-            parsed = lex.subject_list(clause, cs)
-            if parsed and lex.licensed(parsed[0], parsed[1], tight=False):
-                return [_unit(i, "owner") for i in parsed[0]]
+    if continued:  # 供水、供电、供气等部门，也要…
+        parsed = lex.subject_list(clause, cs)
+        if parsed and lex.licensed(parsed[0], parsed[1], tight=False):
+            return [_unit(i, "owner") for i in parsed[0]]
+    elif colon and (p := lex.predicate_re.match(text, ns, ne)):  # 市应急局：负责…
+        parsed = lex.subject_list(clause, cs)
+        if parsed and lex.licensed(parsed[0], parsed[1], tight=True):
+            return [_unit(i, _role_after(lex, text, p.end(), p.group(0))) for i in parsed[0]]
     return []
 
 
@@ -521,7 +648,10 @@ def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> l
     if modal is None:
         return []
     between = text[after:modal.start()]
-    if lex.reporting_re.search(between) or lex.past_re.search(between) or lex.alias_re.search(between):
+    if lex.reporting_re.search(between) or lex.reports_past(text, after, modal.start()):
+        return []
+    others = [a for a in lex.alias_re.finditer(between) if between[a.start() - 1: a.start()] not in _SELF]
+    if others and not between.startswith(lex.appositions):  # another subject; 市住建局作为行业主管部门，要… is none
         return []
     role = _role_after(lex, text, modal.end(), modal.group(0))
     return [_unit(i, role) for i in items]
@@ -542,6 +672,8 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
     """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
     units: list[Unit] = []
     for m in lex.by_re.finditer(text, ss, se):
+        if lex.reports_past(text, m.end(), _clause_end(text, m.end(), se)) or lex.reported_re.search(text, ss, m.start()):
+            continue
         who = lex.strip_gap(m.group("who"))
         parsed = lex.parse_list(who, m.start("who"), whole=True)
         if parsed and lex.licensed(parsed[0], parsed[1], tight=True):
@@ -550,7 +682,10 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
                 units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
     for m in lex.join_re.finditer(text, ss, se):
         prev = text[m.start() - 1] if m.start() > ss else "，"
-        if prev in "，,；;：:。 要并和及、" or lex.modal_re.search(text, max(ss, m.start() - 4), m.start()):
+        modal = lex.modal_re.search(text, max(ss, m.start() - 4), m.start())
+        if not modal and lex.reports_past(text, m.end(), _clause_end(text, m.end(), se)):
+            continue
+        if prev in "，,；;：:。 要并和及、" or modal:
             units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
     for m in lex.as_label_re.finditer(text, ss, se):  # 市应急局为牵头单位
         cs = max(ss, text.rfind("，", ss, m.start()) + 1, text.rfind(",", ss, m.start()) + 1)
@@ -566,6 +701,13 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
         if parsed:
             units += [_unit(i, role) for i in parsed[0]]
     return units
+
+
+def _noted_role(lex: Lexicon, text: str, unit: Unit) -> Unit:
+    """市住建局（牵头）、市城管局: a role noted in brackets after the body wins."""
+    note = _NOTE.match(text, unit.span[1])
+    role = lex.note_roles.get(note.group(0)[1:-1]) if note else None
+    return unit.model_copy(update={"role": role}) if role else unit
 
 
 def _clause_end(text: str, i: int, limit: int) -> int:
@@ -602,12 +744,12 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
             continue
         units: list[Unit] = []
         for k, (cs, ce) in enumerate(clauses):
-            units += _subject(lex, text, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
+            units += _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
         if not units or units[0].span[0] > clauses[0][1]:
             units += _sentence_head(lex, text, clauses)
         units += _frames(lex, text, ss, se)
         units.sort(key=lambda u: u.span[0])
-        found += units
+        found += [_noted_role(lex, text, u) for u in units]
     return _merge(found)
 
 
