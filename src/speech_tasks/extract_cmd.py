@@ -1,12 +1,40 @@
-"""`speech-tasks extract PATH… [-o DIR] [--date YYYY-MM-DD]`: speeches → task sheets."""
+"""`speech-tasks extract PATH…`: speeches (files or folders) → task sheets, in parallel, incrementally."""
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
+import os
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 SUFFIXES = (".txt", ".md", ".docx")
+PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
+CACHE_SAVE_EVERY = 30.0  # seconds: an interrupted long batch keeps what it finished
+
+EPILOG = """\
+Outputs: DIR/<stem>.json for every speech (always), plus the other --format files. A speech
+inside a folder PATH goes to the same sub-folder of DIR (PATH/a/b.txt → DIR/a/b.json).
+Folders are searched recursively for .txt, .md and .docx files (hidden files, Word lock files
+~$… and DIR itself are left out).
+
+Incremental: DIR/.speech-tasks-cache.json remembers what was extracted; a speech whose bytes,
+rules, tool version (and code), --format and --date are unchanged, and whose outputs are all
+still there, is skipped. --force redoes everything.
+
+Summary: when more than one speech is processed, DIR/summary.xlsx and DIR/summary.html give
+the corpus view (tasks per meeting in date order, per unit and role, sectors per meeting,
+deadlines by month, directives that recur across meetings, with plots). --summary writes them
+even for one speech, --no-summary never.
+
+Progress: a bar with files/s and ETA on a terminal; otherwise one line per speech on stdout and
+a progress line on stderr every few seconds.
+
+Exit status: 0 when every speech was extracted (or unchanged), 1 when any failed; the failed
+ones are listed at the end with the reason."""
 
 
 def _date(value: str) -> dt.date:
@@ -16,43 +44,323 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of processes: {value!r}")
+    return n
+
+
+def _format_list(value: str) -> tuple[str, ...]:
+    from .export import check_formats
+
+    try:
+        return tuple(check_formats([f for f in value.split(",") if f.strip()] or [value]))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="speech files or folders")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="speech files or folders (searched recursively)")
     parser.add_argument("-o", "--output", default="outputs", metavar="DIR", help="where to write (default: outputs/)")
-    parser.add_argument("--date", type=_date, help="meeting date, anchors due dates (default: from the text)")
+    parser.add_argument(
+        "--date",
+        type=_date,
+        help="meeting date for every speech; anchors due dates and orders the summary "
+        "(default: from the text, else the file name: 2023-10-12_… or 20231012…)",
+    )
+    parser.add_argument(
+        "--format",
+        type=_format_list,
+        metavar="LIST",
+        help="comma-separated output formats: json,xlsx,docx,csv,md,html "
+        "(default: json,xlsx,html; json is always written)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=_cores(),
+        metavar="N",
+        help=f"worker processes (default: all cores, {_cores()})",
+    )
+    summary = parser.add_mutually_exclusive_group()
+    summary.add_argument(
+        "--summary",
+        dest="summary",
+        action="store_true",
+        default=None,
+        help="write summary.xlsx/html even for one speech",
+    )
+    summary.add_argument("--no-summary", dest="summary", action="store_false", help="do not write the corpus summary")
+    parser.add_argument("--force", action="store_true", help="re-extract every speech, ignoring the cache")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no line per speech; only totals and failures")
 
 
-def collect(paths: list[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Speech files under *paths* (folders recurse), and paths that could not be used."""
-    files: list[Path] = []
+def collect(paths: list[str], out_root: Path):
+    """Speeches under *paths* with their output folders, the paths that cannot be used, and a
+    count by suffix of the other files the folders hold."""
+    from .batch import Speech
+
+    speeches: list[Speech] = []
     bad: list[tuple[Path, str]] = []
+    ignored: Counter[str] = Counter()
+    seen: set[str] = set()
+    targets: dict[tuple[Path, str], Path] = {}
+    visited: set[tuple[int, int]] = set()  # folders by inode: no symlink loops, DIR itself left out
+    try:
+        st = out_root.stat()
+        visited.add((st.st_dev, st.st_ino))
+    except OSError:
+        pass
+
+    def add(path: Path, out_dir: Path, st: os.stat_result) -> None:
+        key = os.path.abspath(path)
+        if key in seen:
+            return
+        seen.add(key)
+        target = (out_dir, path.stem)
+        if target in targets:
+            bad.append((path, f"same output name as {targets[target]} ({out_dir / path.stem}.*); rename one of them"))
+            return
+        targets[target] = path
+        speeches.append(Speech(path, out_dir, st.st_size, st.st_mtime_ns))
+
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES))
-        elif p.is_file():
-            files.append(p)
+        try:
+            st = p.stat()
+        except OSError as e:
+            bad.append(
+                (p, "no such file or folder" if isinstance(e, FileNotFoundError) else f"cannot read ({e.strerror})")
+            )
+            continue
+        if not p.is_dir():
+            add(p, out_root, st)
+            continue
+        found: list[tuple[Path, Path, os.stat_result]] = []
+        stack = [(p, out_root, st)]
+        while stack:
+            folder, out_dir, st = stack.pop()
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            try:
+                entries = list(os.scandir(folder))
+            except OSError as e:
+                bad.append((folder, f"cannot read the folder ({e.strerror})"))
+                continue
+            for entry in entries:
+                if entry.name.startswith((".", "~$")):
+                    continue
+                try:
+                    if entry.is_dir():
+                        stack.append((Path(entry.path), out_dir / entry.name, entry.stat()))
+                    elif not entry.name.lower().endswith(SUFFIXES):
+                        ignored[os.path.splitext(entry.name)[1].lower() or "(no extension)"] += 1
+                    else:
+                        found.append((Path(entry.path), out_dir, entry.stat()))
+                except OSError as e:  # a broken link, a file removed meanwhile
+                    bad.append((Path(entry.path), f"cannot read ({e.strerror})"))
+        for path, out_dir, fst in sorted(found, key=lambda f: f[0]):
+            add(path, out_dir, fst)
+    return speeches, bad, ignored
+
+
+class _Reporter:
+    """A progress bar with files/s and ETA on a terminal; otherwise plain lines."""
+
+    def __init__(self, total: int, quiet: bool, tty: bool):
+        self.total = total
+        self.quiet = quiet
+        self.tty = tty and total > 0
+        self.done = 0
+        self.start = time.monotonic()
+        self._last_plain = self.start
+        self._lines: list[str] = []
+        self._last_flush = self.start
+        self._progress = None
+
+    def __enter__(self) -> _Reporter:
+        if self.tty:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                ProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.text import Text
+
+            class Rate(ProgressColumn):
+                def render(self, task) -> Text:
+                    return Text(f"{task.speed:,.0f} files/s" if task.speed else "… files/s", style="cyan")
+
+            self._progress = Progress(
+                TextColumn("extracting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                Rate(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                TimeElapsedColumn(),
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("extract", total=self.total)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._flush()
+        if self._progress is not None:
+            self._progress.stop()
+
+    def line(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self._progress is None:
+            print(text)
         else:
-            bad.append((p, "no such file or folder"))
-    return files, bad
+            self._lines.append(text)
+
+    def advance(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self._progress is not None:
+            self._progress.advance(self._task)
+            if now - self._last_flush > 0.2:
+                self._flush()
+        elif now - self._last_plain >= PLAIN_PROGRESS_EVERY and self.done < self.total:
+            self._last_plain = now
+            rate = self.done / (now - self.start)
+            eta = (self.total - self.done) / rate if rate else 0
+            print(
+                f"progress: {self.done}/{self.total} ({self.done * 100 // self.total}%), "
+                f"{rate:,.0f} files/s, ETA {int(eta) // 60}:{int(eta) % 60:02d}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def _flush(self) -> None:
+        self._last_flush = time.monotonic()
+        if self._lines and self._progress is not None:
+            self._progress.console.print("\n".join(self._lines), markup=False, highlight=False, soft_wrap=True)
+            self._lines.clear()
+
+
+def _describe(result, out_root: Path) -> str:
+    warn = f", {result.warnings} warnings" if result.warnings else ""
+    sheet = out_root / result.sheet_json
+    return f"{result.speech.path}: {result.tasks} tasks in {result.sections} sections{warn} → {sheet}"
 
 
 def run(args: argparse.Namespace) -> int:
-    from .fsutil import write_atomic
-    from .ingest import IngestError, read_file
-    from .pipeline import extract_doc
+    from . import batch, rules
+    from .export import DEFAULT_FORMATS
+    from .summary import HTML_NAME, XLSX_NAME
 
-    files, bad = collect(args.paths)
-    out = Path(args.output)
-    for f in files:
-        try:
-            sheet = extract_doc(read_file(f), args.date)
-        except IngestError as e:
-            bad.append((f, str(e)))
-            continue
-        write_atomic(out / f"{f.stem}.json", sheet.model_dump_json(indent=2) + "\n")
-        warn = f", {len(sheet.warnings)} warnings" if sheet.warnings else ""
-        print(f"{f}: {len(sheet.tasks)} tasks in {len(sheet.outline)} sections{warn} → {out / (f.stem + '.json')}")
-    for f, why in bad:
-        print(f"speech-tasks: {f}: {why}", file=sys.stderr)
-    return 1 if bad else 0
+    formats = tuple(dict.fromkeys(("json", *(args.format or DEFAULT_FORMATS))))
+    out_root = Path(args.output)
+    speeches, bad, ignored = collect(args.paths, out_root)
+    if ignored:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in ignored.most_common())
+        print(f"speech-tasks: left out files that are not .txt, .md or .docx: {kinds}", file=sys.stderr)
+    want_summary = args.summary if args.summary is not None else len(speeches) > 1
+    if want_summary:  # a speech called summary.txt would be overwritten by the corpus summary
+        clash = [s for s in speeches if s.out_dir == out_root and s.path.stem == Path(XLSX_NAME).stem]
+        bad += [(s.path, f"its outputs would clash with the corpus summary {XLSX_NAME}; rename it") for s in clash]
+        speeches = [s for s in speeches if s not in clash]
+    if not speeches:
+        _report_failures(bad)
+        if not bad:
+            print(f"speech-tasks: no .txt, .md or .docx files in {' '.join(args.paths)}", file=sys.stderr)
+        return 1
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"speech-tasks: {out_root}: cannot create the output folder ({e.strerror})", file=sys.stderr)
+        return 1
+
+    rules_dir = str(rules.rules_dir()) if args.rules else None
+    settings = batch.Settings(out_root, formats, args.date, rules_dir, digests=want_summary)
+    config = batch.config_key(settings)
+    cache = batch.Cache.load(out_root)
+    todo, unchanged = (list(speeches), []) if args.force else batch.plan(speeches, cache, config)
+    summary_current = all(
+        (out_root / name).exists() for name in (XLSX_NAME, HTML_NAME)
+    ) and cache.summary == batch.summary_key(unchanged, config)
+    rebuild = want_summary and (bool(todo) or not summary_current)
+    reread = batch.load_digests(out_root, config, unchanged) if rebuild else []
+
+    done = {r.speech.path: r for r in unchanged}  # speeches that have a sheet, by path
+    failed = list(bad)
+    reporter = _Reporter(len(todo) + len(reread), args.quiet, sys.stdout.isatty())
+    last_save = time.monotonic()
+    try:
+        with batch.Pool(settings, args.jobs, len(todo) + len(reread)) as pool, reporter:
+            for result in itertools.chain(pool.extract(todo), pool.reread(reread)):
+                reporter.advance()
+                if result.status == batch.FAILED:
+                    done.pop(result.speech.path, None)
+                    failed.append((result.speech.path, result.reason))
+                    continue
+                done[result.speech.path] = result
+                if result.status == batch.EXTRACTED:
+                    cache.record(result, config)
+                    reporter.line(_describe(result, out_root))
+                if time.monotonic() - last_save > CACHE_SAVE_EVERY:
+                    cache.save()
+                    last_save = time.monotonic()
+    finally:
+        cache.save()
+    elapsed = time.monotonic() - reporter.start
+
+    extracted = sum(r.status == batch.EXTRACTED for r in done.values())
+    rate = f", {len(todo) / elapsed:,.0f} files/s" if len(todo) >= 10 and elapsed > 0 else ""
+    print(
+        f"{len(done) + len(failed)} speeches: {extracted} extracted, {len(done) - extracted} unchanged, "
+        f"{len(failed)} failed in {elapsed:.1f} s{rate}"
+    )
+    if rebuild and done:
+        if reporter.tty:
+            print(f"building the corpus summary of {len(done)} speeches…", file=sys.stderr, flush=True)
+        if not _write_summary(list(done.values()), out_root, config, cache):
+            failed.append((out_root / XLSX_NAME, "corpus summary not written"))
+    _report_failures(failed)
+    return 1 if failed else 0
+
+
+def _write_summary(results: list, out_root: Path, config: str, cache) -> bool:
+    """Write summary.xlsx/html and remember what they were built from; False if it failed."""
+    from . import batch, summary
+
+    try:
+        written = summary.write([r.digest for r in results if r.digest is not None], out_root)
+        batch.save_digests(out_root, config, results)
+    except OSError as e:
+        print(f"speech-tasks: {out_root}: cannot write the corpus summary ({e.strerror or e})", file=sys.stderr)
+        return False
+    cache.summary = batch.summary_key(results, config)
+    cache.save()
+    print("summary: " + ", ".join(str(p) for p in written))
+    return True
+
+
+def _report_failures(failed: list[tuple[Path, str]]) -> None:
+    for path, why in sorted(failed, key=lambda f: str(f[0])):
+        print(f"speech-tasks: {path}: {why}", file=sys.stderr)
