@@ -40,5 +40,5 @@ def test_sentences_keep_closing_quotes():
     ],
 )
 def test_item_title(item, title):
-    span = structure.item_title(item, 0, len(item))
+    span = structure.item_title(structure.compiled(), item, 0, len(item))
     assert item[span[0]:span[1]] == title

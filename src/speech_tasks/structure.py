@@ -34,6 +34,7 @@ class MarkerStyle(BaseModel):
 
 class DomainBlockRules(BaseModel):
     patterns: list[str]
+    head_max_chars: int
     head_nouns: str
     head_excluded_starts: list[str]
     head_excluded_contains: list[str]
@@ -95,10 +96,12 @@ class Compiled:
     def __init__(self, r: StructureRules) -> None:
         self.rules = r
         self.outline = [(s, re.compile(s.pattern)) for s in r.outline_styles]
-        self.items = [(s.name, re.compile(s.pattern)) for s in r.item_styles]
-        self.comma_items = [(s.name, re.compile(s.pattern)) for s in r.item_styles if s.after_comma]
+        self.styles = {s.name: s for s in r.item_styles}
+        self.comma_styles = frozenset(s.name for s in r.item_styles if s.after_comma)
+        self._markers: dict[frozenset[str], re.Pattern] = {}
         self.field_label = re.compile(r.field_label)
         self.domain = [re.compile(p) for p in r.domain_block.patterns]
+        self.domain_window = r.domain_block.head_max_chars
         self.domain_nouns = re.compile(r.domain_block.head_nouns)
         self.domain_cue = re.compile(r.domain_block.directive_cue)
         self.closing_sibling = [re.compile(p) for p in r.closing_sibling]
@@ -108,6 +111,18 @@ class Compiled:
         self.agenda = re.compile(r.agenda_line)
         self.closing_starts = re.compile(r.closing_starts)
         self.closing_contains = re.compile(r.closing_contains)
+
+
+    def markers(self, styles: frozenset[str]) -> re.Pattern:
+        """One regex trying the given item styles in their order; the matching style's group is
+        named after it (`m.lastgroup`) and its number is in the group `n_<style>`."""
+        if styles not in self._markers:
+            parts = [
+                f"(?P<{name}>{s.pattern.replace('(?P<num>', f'(?P<n_{name}>')})"
+                for name, s in self.styles.items() if name in styles
+            ]
+            self._markers[styles] = re.compile("|".join(parts) or "(?!)")
+        return self._markers[styles]
 
 
 @lru_cache(maxsize=None)
@@ -190,9 +205,9 @@ def heading_title(text: str, start: int, end: int) -> Span:
     return (start, e)
 
 
-def item_title(text: str, start: int, end: int) -> Span | None:
+def item_title(c: Compiled, text: str, start: int, end: int) -> Span | None:
     """Span of a numbered item's heading clause (see rules/structure.yaml `title`)."""
-    r = compiled().rules.title
+    r = c.rules.title
     m = _SENT_END.search(text, start, end)
     sent_end = m.start() if m else end
     if sent_end <= start:

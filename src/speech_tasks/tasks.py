@@ -61,7 +61,9 @@ class _TreeBuilder:
         self.text = doc.text
         self.region = region
         self.c = structure.compiled()
-        self.skip = skip_styles
+        styles = frozenset(self.c.styles) - skip_styles
+        self.markers = self.c.markers(styles)
+        self.comma_markers = self.c.markers(styles & self.c.comma_styles) if self.c.comma_styles & styles else None
         self.root = _Root(last_child=carried)  # numbering that goes on from the previous section
         self.stack: list[_Item] = []
         self.list_ids = list_ids
@@ -70,23 +72,19 @@ class _TreeBuilder:
     # -- reading markers --------------------------------------------------------------------
     def _marker_at(self, pos: int, after_comma: bool = False) -> tuple[str, str, int] | None:
         """(style, marker text, number) of an enumeration marker at *pos*."""
+        m = (self.comma_markers if after_comma else self.markers).match(self.text, pos)
+        if not m:
+            return None
+        style = m.lastgroup
+        token = m.group(f"n_{style}")
         r = self.c.rules
-        for name, regex in self.c.comma_items if after_comma else self.c.items:
-            if name in self.skip:
-                continue
-            m = regex.match(self.text, pos)
-            if not m:
-                continue
-            token = m.group("num")
-            if token in r.last_ordinals:
-                return name, m.group(0), -1
-            n = structure.number_of(token, r.ordinal_words)
-            if n:
-                return name, m.group(0), n
-        return None
+        if token in r.last_ordinals:
+            return style, m.group(0), -1
+        n = structure.number_of(token, r.ordinal_words)
+        return (style, m.group(0), n) if n else None
 
     def _domain_at(self, pos: int, para_end: int) -> Span | None:
-        head = domain_head(self.text, pos, para_end)
+        head = domain_head(self.c, self.text, pos, para_end)
         if head is None:
             return None
         rules = self.c.rules.domain_block
@@ -178,7 +176,7 @@ class _TreeBuilder:
         for ps, pe in structure.paragraphs(self.text, reg.start, reg.end):
             ps = max(ps, reg.start)
             starts = [(p, False) for p in structure.clause_starts(self.text, ps, pe)]
-            if self.c.comma_items:
+            if self.comma_markers is not None:
                 starts += [(p, True) for p in structure.comma_starts(self.text, ps, pe)]
                 starts.sort()
             for pos, after_comma in starts:
@@ -212,9 +210,10 @@ class _TreeBuilder:
         return m.end() if m else para_end
 
 
-def domain_head(text: str, pos: int, end: int) -> Span | None:
+def domain_head(c: structure.Compiled, text: str, pos: int, end: int) -> Span | None:
     """Span of a domain head ("道路交通安全", "燃气方面") opening a sentence at *pos*."""
-    c = structure.compiled()
+    if not c.domain_nouns.search(text, pos, min(end, pos + c.domain_window)):
+        return None
     rules = c.rules.domain_block
     for pattern in c.domain:
         m = pattern.match(text, pos, end)
@@ -337,9 +336,11 @@ class _Extractor:
                 if current is not None and self.c.field_label.match(self.text, s):
                     current[1] = e  # "牵头单位：…；配合单位：…" belongs to the directive before it
                     continue
+                if inside(s, lead_ins):  # introduces a list: not a task of its own
+                    current = None
+                    continue
                 units = find_units(self.text, s, e)
-                lead = any(ls <= s < le for ls, le in lead_ins)
-                if units and not lead:
+                if units:
                     key = tuple(sorted(u.text for u in units))
                     if current is not None and current[2] == key:
                         current[1] = e
@@ -410,7 +411,8 @@ class _Extractor:
         elif item.style == "closing":
             title_span = None
         else:  # "①道路交通方面，要…" is titled by its domain
-            title_span = domain_head(self.text, after_marker, head_end) or structure.item_title(self.text, after_marker, head_end)
+            title_span = (domain_head(self.c, self.text, after_marker, head_end)
+                          or structure.item_title(self.c, self.text, after_marker, head_end))
         title = self.text[title_span[0]:title_span[1]] if title_span else None
         label = (item.marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
         path = f"{parent_path}/{label}".lstrip("/")
