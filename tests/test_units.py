@@ -155,7 +155,7 @@ def test_units_in_a_sentence(sentence, expected):
         ("交警、路政等部门要加强联勤联动。", [("交警", O, S), ("路政", O, S)]),
         ("市住建局作为行业主管部门，要切实履行监管职责。", [("市住建局", O, S)]),
         ("应急管理综合行政执法大队要加大执法力度。", [("应急管理综合行政执法大队", O, S)]),
-        # generic addressees of other places; a class of enterprises is generic like 企业
+        # generic addressees of other places; a class narrowed to a domain or role is specific
         ("各县（市、区）政府是本地区安全生产的责任主体，要切实担负起属地管理责任。", [("各县（市、区）政府", O, G)]),
         ("县安委会各成员单位要按照职责分工，认真抓好各项任务落实。", [("县安委会各成员单位", O, G)]),
         ("各乡镇（街道）要组织开展一次拉网式排查。", [("各乡镇（街道）", O, G)]),
@@ -169,11 +169,26 @@ def test_units_in_a_sentence(sentence, expected):
          [("各县（市、区）", O, G), ("市直各有关部门", O, G), ("中省驻市企业", O, G)]),
         ("各中小学校、幼儿园要开展防溺水教育。", [("各中小学校", O, G), ("幼儿园", O, G)]),
         ("各旅游景区要严格控制游客流量。", [("各旅游景区", O, G)]),
-        ("危险化学品企业要严格执行特殊作业审批制度。", [("危险化学品企业", O, G)]),
-        ("施工单位、监理单位要严格落实安全技术交底。", [("施工单位", O, G), ("监理单位", O, G)]),
+        ("危险化学品企业要严格执行特殊作业审批制度。", [("危险化学品企业", O, S)]),
+        ("施工单位、监理单位要严格落实安全技术交底。", [("施工单位", O, S), ("监理单位", O, S)]),
         ("重点行业领域主管部门要落实“三管三必须”。", [("重点行业领域主管部门", O, G)]),
         ("所有企业都要建立隐患排查治理台账。", [("所有企业", O, G)]),
-        ("各施工企业特别是总包单位要加强分包管理。", [("各施工企业", O, G), ("总包单位", O, G)]),
+        ("各施工企业特别是总包单位要加强分包管理。", [("各施工企业", O, S), ("总包单位", O, S)]),
+        # a level or place-type prefix keeps the whole generic form
+        ("各村（社区）、镇直各单位要严格落实领导带班和值班值守制度。", [("各村（社区）", O, G), ("镇直各单位", O, G)]),
+        ("各村（社区）和镇直各单位要落实网格化管理。", [("各村（社区）", O, G), ("镇直各单位", O, G)]),
+        ("县直各有关部门要加强督导。", [("县直各有关部门", O, G)]),
+        ("各乡镇、乡直各单位要落实值班制度。", [("各乡镇", O, G), ("乡直各单位", O, G)]),
+        # a body declared the responsible party is assigned the work: owner, lead when it 负总责
+        ("各乡镇是本辖区汛期安全防范的责任主体，一方面要组织村（社区）开展拉网式排查；另一方面要加强应急队伍建设。",
+         [("各乡镇", O, G)]),
+        ("各乡镇是本辖区汛期安全防范的责任主体，", [("各乡镇", O, G)]),
+        ("各街道主要负责同志是本辖区安全生产第一责任人，要亲自研究部署。", [("各街道", O, G)]),
+        ("市住建局是建筑施工安全的第一责任单位。", [("市住建局", O, S)]),
+        ("企业对本单位安全生产负主体责任，要建立健全全员安全生产责任制。", [("企业", O, G)]),
+        ("各县（市、区）政府对本地区安全生产工作负总责。", [("各县（市、区）政府", L, G)]),
+        ("县应急管理局对全县安全生产工作负综合监管责任。", [("县应急管理局", O, S)]),
+        ("由市应急局负总责，市公安局配合。", [("市应急局", L, S), ("市公安局", A, S)]),
         ("各有关方面要通力协作。", [("各有关方面", O, G)]),
         ("各乡镇（街道）党（工）委、政府（办事处）要加强领导。", [("各乡镇（街道）党（工）委、政府", O, G)]),
         ("各县（市、区）人民政府、市政府各部门要认真落实。", [("各县（市、区）人民政府", O, G), ("市政府各部门", O, G)]),
@@ -243,6 +258,13 @@ def test_units_in_speeches_from_other_places(sentence, expected):
         "各级领导干部要带头深入一线。",
         "县四大班子领导要深入分包乡镇开展督导检查。",
         "要进一步压实各级各部门安全监管责任。",
+        # a declaration of responsibility by people, in a cited law, in the past, or as a verb's object
+        "党政主要负责人是本地区安全生产第一责任人。",
+        "《安全生产法》规定，生产经营单位是安全生产的责任主体。",
+        "去年，市应急局对全市危化品整治负总责。",
+        "明确企业是安全生产责任主体，严格落实全员安全生产责任制。",
+        "督促企业负责整改到位。",
+        "党政主要负责人对本地区安全生产负首要责任。",
     ],
 )
 def test_mentions_are_not_units(sentence):
@@ -316,6 +338,25 @@ def test_canonical_name(sentence, surface, name):
 def test_known_flag_tells_gazetteer_from_form(sentence, surface, known):
     by_text = {u.text: u.known for u in find_units(sentence, 0, len(sentence))}
     assert by_text[surface] is known
+
+
+# Generic: every body of a general kind, however prefixed (各/有关, a level, 行业/执法/重点/国有 …);
+# specific: a named body or a kind narrowed to a domain, role or place, with or without 各. The gazetteer
+# (燃气企业) and form detection (危险化学品企业) agree.
+@pytest.mark.parametrize(
+    "surface, generic",
+    [
+        ("企业", G), ("各单位", G), ("相关部门", G), ("各执法部门", G), ("各级执法部门", G), ("各行业主管部门", G),
+        ("重点行业领域主管部门", G), ("县直各有关部门", G), ("市直各部门", G), ("镇直各单位", G), ("县安委会各成员单位", G),
+        ("所有企业", G), ("各重点企业", G), ("中省驻市企业", G), ("各国有企业", G), ("各旅游景区", G), ("各类园区", G),
+        ("燃气企业", S), ("各燃气企业", S), ("供水企业", S), ("危险化学品企业", S), ("各危险化学品企业", S), ("施工单位", S),
+        ("各施工企业", S), ("各化工园区", S), ("沿海镇街", S), ("各包靠督导组", S), ("城东镇企业", S), ("市应急局", S),
+    ],
+)
+def test_generic_only_for_a_general_kind_of_body(surface, generic):
+    sentence = f"{surface}要加强安全管理。"
+    (unit,) = find_units(sentence, 0, len(sentence))
+    assert (unit.text, unit.generic) == (surface, generic)
 
 
 @pytest.mark.parametrize(
@@ -409,6 +450,16 @@ def test_run_inherits_from_lead_in_last_sentence_then_from_parent():
     for task in doc.tasks:
         assert [(u.text, u.inherited) for u in task.units] == [("各镇街区", True), ("各部门单位", True)]
         assert all(text[u.span[0]:u.span[1]] == u.text for u in task.units)
+
+
+def test_run_gives_the_body_declared_responsible_to_the_items_that_follow():
+    text = ("各乡镇是本辖区汛期安全防范的责任主体，一方面要组织村（社区）开展拉网式排查；"
+            "另一方面要加强应急队伍建设，确保拉得出、用得上。")
+    lead_in = (0, text.index("一方面"))
+    doc = _doc(text, [_task(text, "一方面", "另一方面", lead_in=lead_in), _task(text, "另一方面", None, lead_in=lead_in)])
+    units.run(doc)
+    for task in doc.tasks:
+        assert [(u.text, u.role, u.inherited) for u in task.units] == [("各乡镇", "owner", True)]
 
 
 def test_run_keeps_a_tasks_own_units_and_dedupes_across_segments():

@@ -4,6 +4,8 @@ A body counts only where the speech assigns it work, never where it is merely me
 - the subject of a modal: ``各地、各有关部门要…``, ``各镇街区主要负责同志近期都要…``,
   ``各执法部门在执法检查中要…``, ``供水、供电、供气等部门，也要…``; at the head of a sentence whose
   modal follows (``各有关部门承担着…责任，必须…``);
+- a body declared the responsible party (``各乡镇是本辖区…的责任主体，一方面要…``, ``X负主体责任``: owner;
+  ``X对…负总责``: lead), which the items that follow inherit;
 - a role frame: ``由公安部门牵头`` / ``请X牵头`` (lead), ``X牵头抓总`` / ``X要牵头…`` / ``X负责…`` /
   ``X：负责…`` (lead), ``X配合`` / ``联合公安、交通等部门`` / ``会同X`` (assist), ``牵头单位：X；配合单位：Y``,
   ``市住建局（牵头）、市城管局``.
@@ -14,8 +16,10 @@ the subject (``汛期各级各部门要…``) and the people who act for a body 
 
 Names come from the gazetteer in ``rules/units.yaml`` (aliases, stems, pre-2018 names, level
 prefixes such as 市/县/全市 handled by rule; party-committee bodies keep 委: 县委宣传部); bodies missing
-from it are recognised by their form (``清洁能源产业服务中心``, ``各包靠督导组``, ``城东镇``), a class of
-them (``危险化学品企业``) being generic like 企业. Coordinated lists split into one unit per body
+from it are recognised by their form (``清洁能源产业服务中心``, ``各包靠督导组``, ``城东镇``). A unit is
+generic when it addresses every body of a general kind (``各执法部门``, ``镇直各单位``, ``中省驻市企业``),
+specific when it names a body or narrows the kind to a domain, role or place (``燃气企业``,
+``危险化学品企业``, ``施工单位``, ``沿海镇街``). Coordinated lists split into one unit per body
 (``应急、自规等部门`` → 应急, 自规; ``各地各有关部门`` → 各地, 各有关部门).
 
 The same gazetteer feeds jieba's user dictionary (``python -m speech_tasks.units userdict``), which
@@ -75,9 +79,9 @@ class Forms(_Rules):
     suffixes: list[str] = Field(min_length=1)
     deny_endings: list[str] = Field(default_factory=list)
     deny_starts: list[str] = Field(default_factory=list)
-    generic_heads: list[str] = Field(default_factory=list)
     generic_prefixes: list[str] = Field(default_factory=list)
-    class_heads: list[str] = Field(default_factory=list, description="X企业: a class of bodies, generic")
+    general_nouns: list[str] = Field(default_factory=list, description="部门, 企业, 乡镇: a general kind of body")
+    broad_modifiers: list[str] = Field(default_factory=list, description="行业, 执法, 国有: keep a kind general")
 
 
 class Subject(_Rules):
@@ -87,6 +91,8 @@ class Subject(_Rules):
     manner: list[str] = Field(default_factory=list, description="按照…, 根据… before the predicate")
     continuations: list[str] = Field(default_factory=list)
     appositions: list[str] = Field(default_factory=list, description="作为: X作为行业主管部门，要…")
+    declared: list[str] = Field(default_factory=list, description="责任主体 in X是…的责任主体: X owns the work")
+    duties: list[str] = Field(default_factory=list, description="负主体责任: X负主体责任 owns the work")
     openers: list[str] = Field(default_factory=list)
     time_words: list[str] = Field(default_factory=list, description="汛期, 春节 … opening a clause")
     time_suffixes: list[str] = Field(default_factory=list, description="期间, 前后 … after a time word")
@@ -234,10 +240,14 @@ class Lexicon:
         self.suffix_re = re.compile(_alt(f.suffixes))
         self.deny_endings = tuple(f.deny_endings)
         self.deny_starts = tuple(f.deny_starts)
-        self.generic_heads = tuple(f.generic_heads)
         self.generic_prefixes = tuple(sorted(f.generic_prefixes, key=len, reverse=True))
-        self.class_heads = tuple(f.class_heads)
+        generic_words = [w for w, e in entries.items() if e.generic]
+        self.general_re = re.compile(
+            f"(?:{_alt(f.generic_prefixes) or '(?!)'})?(?:{_alt(f.broad_modifiers) or '(?!)'})*"
+            f"(?:{_alt([*f.general_nouns, *generic_words])})"
+        )
         self.appositions = tuple(r.subject.appositions)
+        self.duties = frozenset(r.subject.duties)
         s, ro = r.subject, r.roles
         modal = _modal_pattern(s.modals, s.not_modals, s.still_modals)
         time = f"(?:{_alt(s.time_words)})(?:{_alt(s.time_suffixes) or '(?!)'})?" if s.time_words else "(?!)"
@@ -252,8 +262,14 @@ class Lexicon:
         self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{_alt(s.time_endings) or '(?!)'})")
         lead = _alt(ro.lead_verbs)
         assist = _alt(ro.assist_verbs)
-        # where a subject's predicate may start: a modal, or a role verb with no modal before it
-        self.predicate_re = re.compile(f"{modal}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}")
+        declared = _alt(s.declared) or "(?!)"
+        duties = _alt(s.duties) or "(?!)"
+        # where a subject's predicate may start: a modal, a role verb with no modal before it, or a
+        # declaration of responsibility (X是…的责任主体, X负主体责任)
+        self.predicate_re = re.compile(
+            f"{modal}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}"
+            f"|是(?=[^，,。；;：:！？]{{0,30}}?(?:{declared}))|{duties}"
+        )
         self.modal_re = re.compile(modal)
         manner = f"(?:{_alt(ro.role_adverbs)})?" if ro.role_adverbs else ""
         self.lead_re = re.compile(f"{manner}(?:{lead})(?!同志|人)")
@@ -284,7 +300,7 @@ class Lexicon:
         self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
         self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
         self.trigger_re = re.compile(
-            "|".join(x for x in (modal, lead, assist, _alt(ro.join_words), _alt(ro.labels)) if x)
+            "|".join(x for x in (modal, lead, assist, _alt(ro.join_words), _alt(ro.labels), _alt(s.declared), _alt(s.duties)) if x)
         )
 
     # -- items ------------------------------------------------------------------------------
@@ -345,7 +361,7 @@ class Lexicon:
             if item is None or item.stem:
                 continue
             if item.generic:  # 滨海县各乡镇, 中省驻市企业: still generic; **街道 is one body
-                if text.startswith(self.generic_prefixes, i) or text.endswith(self.class_heads):
+                if text.startswith(self.generic_prefixes, i) or self.general_re.fullmatch(text):
                     return _Item(start, start + n, text, item.name, True, True, False)
                 continue
             entry, pre = self.entry_of(m)
@@ -355,13 +371,7 @@ class Lexicon:
             return None
         if not text.endswith(self.suffixes) or text.endswith(self.deny_endings):
             return None
-        generic = False
-        for p in self.generic_prefixes:
-            if text.startswith(p):
-                generic = text[len(p):].endswith(self.generic_heads)
-                break
-        else:
-            generic = text.endswith(self.class_heads) and not self._placed(text)
+        generic = bool(self.general_re.fullmatch(text))  # 重点行业领域主管部门; not 危险化学品企业, 各包靠督导组
         return _Item(start, start + n, text, text, generic, False, False)
 
     def _is_place(self, text: str) -> bool:
@@ -371,10 +381,6 @@ class Lexicon:
             or _MASK.fullmatch(text)
             or (text in self.entries and not self.entries[text].stem)
         )
-
-    def _placed(self, text: str) -> bool:
-        """The name opens with a place (**市, 城东镇) or a masked name."""
-        return bool(_MASK.search(text)) or any(text[:i].endswith(self.place_endings) for i in range(2, min(6, len(text))))
 
     def parse_list(
         self, chunk: str, offset: int, whole: bool, known_only: bool = False
@@ -595,6 +601,8 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
         items, closed, _ = parsed
         if not lex.licensed(items, closed, tight=False):
             return []
+        if (p.group(0) == "是" or p.group(0) in lex.duties) and not all(i.known for i in items):
+            continue  # 明确企业是…责任主体: a declaration names a gazetteer body, not a verb and its object
         if not lex.modal_re.match(p.group(0)) and (
             lex.reports_past(text, cs + p.end(), ce) or lex.reported_re.search(text, ss, cs + p.start())
         ):
