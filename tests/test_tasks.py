@@ -263,3 +263,10 @@ def test_title_of_a_heading_line_stays_on_its_line():
     outline.run(doc)
     tasks.run(doc)
     assert [t.title for t in doc.tasks] == ["深化重点行业领域专项整治", "强化隐患闭环管理"]
+
+
+def test_space_after_a_marker_is_not_part_of_the_title():
+    doc = from_text(HEAD + "1. 加强排查。各地要落实。\n2. 强化整治。各部门要落实。" + TAIL)
+    outline.run(doc)
+    tasks.run(doc)
+    assert [t.title for t in doc.tasks] == ["加强排查", "强化整治"]

@@ -196,8 +196,14 @@ def clause_starts(text: str, start: int, end: int) -> list[int]:
     return out
 
 
+def skip_spaces(text: str, pos: int, end: int) -> int:
+    """First position at or after *pos* that is not a space (a marker may be followed by one)."""
+    return _LEADING_SPACE.match(text, pos, end).end()
+
+
 def heading_title(text: str, start: int, end: int) -> Span:
     """Span of a heading's title that starts at *start*: to the first 。 (or the whole line)."""
+    start = skip_spaces(text, start, end)
     stop = text.find("。", start, end)
     e = stop if stop != -1 else end
     while e > start and text[e - 1] in "。．.，,；;：: \u3000":

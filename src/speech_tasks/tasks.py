@@ -403,7 +403,7 @@ class _Extractor:
     def _emit_item(self, region: _Region, item: _Item, parent: int | None, parent_path: str) -> None:
         doc = self.doc
         end = _trim(self.text, item.start, item.end)
-        after_marker = item.start + len(item.marker or "")
+        after_marker = structure.skip_spaces(self.text, item.start + len(item.marker or ""), end)
         line_end = self.text.find("\n", after_marker, end)
         head_end = end if line_end == -1 else line_end
         if item.style == "domain":
