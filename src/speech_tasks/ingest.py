@@ -186,28 +186,22 @@ def _docx_text(raw: bytes) -> str:
 # --- hard-wrapped text ----------------------------------------------------------------------
 
 
-_MARKERS = (  # numbering that opens a heading or a list item, by family
-    ("di", "第[{n}百]+(?:[，、,．.：:]|部分|章|节)"),  # 第一， 第一部分
-    ("cn", "[{n}]+[、．.]"),  # 一、
-    ("paren_cn", "[（(][{n}]+[）)]"),  # （一）
-    ("num", r"\d{{1,2}}[、．.](?!\d)"),  # 1、 1.
-    ("paren_num", r"[（(]\d{{1,2}}[）)]"),  # （1）
-    ("circled", "[①-⑳]"),  # ①
-    ("yao", "[{n}]要(?!求)"),  # 一要
-)
-
-
-@cache
 def _heading_marker() -> re.Pattern[str]:
-    """A list marker; the name of the matching group is its family."""
-    alternatives = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _MARKERS)
-    return re.compile(alternatives.format(n="一二三四五六七八九十"))
+    """A list marker of any style in rules/structure.yaml; the matching group names its style."""
+    from . import structure
+
+    c = structure.compiled()
+    return c.markers(frozenset(c.styles))
 
 
-@cache
 def _inline_marker() -> re.Pattern[str]:
     """A list marker inside a line, right after the end of a clause."""
-    return re.compile(r"(?<=[。；：！？;:!?])(?:" + _heading_marker().pattern + ")")
+    return _after_clause_end(_heading_marker().pattern)
+
+
+@cache
+def _after_clause_end(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<=[。；：！？;:!?])(?:" + pattern + ")")
 
 
 @cache
