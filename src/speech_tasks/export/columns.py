@@ -30,18 +30,7 @@ COLUMNS = (
 
 # The HTML report's task table: 所属部分 becomes a group row, 任务编号 goes under 序号, and the
 # tracking columns (状态, 进展情况), empty at extraction, are left to the xlsx.
-HTML_COLUMNS = (
-    "序号",
-    "工作任务",
-    "牵头单位",
-    "责任单位",
-    "配合单位",
-    "完成时限",
-    "截止日期",
-    "行业领域",
-    "原文位置",
-    "备注",
-)
+HTML_COLUMNS = tuple(c for c in COLUMNS if c not in ("任务编号", "所属部分", "状态", "进展情况"))
 
 # xlsx column widths (Excel units, ~2 per Chinese character), in COLUMNS order.
 XLSX_WIDTHS = (8, 13, 18, 60, 14, 18, 14, 14, 12, 12, 13, 9, 20, 20)
