@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from speech_tasks import deadlines, rules
-from speech_tasks.deadlines import find_deadlines, first_chars
+from speech_tasks.deadlines import HEAD_DEPTH, find_deadlines, pattern_heads
 from speech_tasks.document import Doc, TaskDraft
 
 SHIPPED = Path(__file__).resolve().parents[1] / "rules"
@@ -311,11 +314,65 @@ def test_chinese_numerals_read_like_cn2an(n):
     assert deadlines.matcher().number(cn2an.an2cn(n)) == n
 
 
-def test_first_chars_of_a_pattern():
-    assert first_chars("(?<![不])定期|逐月") == {"定", "逐"}
-    assert first_chars("(?:今年|明年)?[1-3]月") == {"今", "明", "1", "2", "3"}
-    assert first_chars(".前") is None
-    assert first_chars("x?") is None
+def _spelled(regex: str) -> set[str] | None:
+    """The heads of *regex* as plain strings (every character of each set in turn)."""
+    heads = pattern_heads(regex)
+    return None if heads is None else {"".join(chars) for seq in heads for chars in itertools.product(*seq)}
+
+
+@pytest.mark.parametrize(
+    ("regex", "heads"),
+    [
+        ("(?<![不])定期|逐月", {"定期", "逐月"}),
+        ("(?:今年|明年)?[1-3]月", {"今年1", "今年2", "今年3", "明年1", "明年2", "明年3", "1月", "2月", "3月"}),
+        ("x{2,}y", {"xxy", "xxx"}),  # cut to HEAD_DEPTH characters
+        ("a*b", {"b", "ab", "aab", "aaa"}),
+        ("第(?P<n>[一二])季度", {"第一季", "第二季"}),
+        ("(?!)abc|de", {"de"}),  # a branch that never matches adds nothing
+        ("半年(?=内)", {"半年"}),  # look-arounds consume nothing
+        (".前", None),  # may begin with any character
+        ("x?", None),  # may match nothing
+        ("[^，。]{2}结束前", None),
+        ("(?i)ab", None),  # case-insensitive: the written case says nothing
+        ("(a)\\1", {"a"}),  # what a back-reference repeats is not known
+    ],
+)
+def test_heads_every_match_begins_with(regex, heads):
+    assert HEAD_DEPTH == 3
+    assert _spelled(regex) == heads
+
+
+# what speeches are made of, for texts that put the patterns' beginnings side by side
+PIECES = ["一", "二", "十", "两", "半", "〇", "1", "12", "30", "123", "2023", "２０", " ", "年", "月", "日", "号", "份", "季度",
+          "周", "天", "个", "内", "前", "后", "底", "初", "中旬", "起", "至", "-", "期间", "左右", "本", "下", "今年", "明年",
+          "每", "第", "于", "到", "即日", "为期", "半年", "上", "工作日", "小时", "春节", "节", "假", "汛", "两会",
+          "安全生产", "安全生产月", "党的二十大", "“", "”", "、", "召开", "来临", "定期", "调度", "尽快", "近期", "要",
+          "，", "。", "以来", "同比", "检查", "的"]
+
+
+def _every_pattern_everywhere(m, text: str, start: int, end: int) -> list[tuple[int, tuple[int, int]]]:
+    """(pattern, span) found by trying every pattern at every position, the first listed winning."""
+    found_, pos = [], start
+    for s in range(start, end):
+        if s < pos:
+            continue
+        for i, rx in enumerate(m.patterns):
+            hit = rx.match(text, s, end)
+            if hit:
+                found_.append((i, hit.span()))
+                pos = hit.end()
+                break
+    return found_
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16), st.integers(0, 3), st.integers(0, 3))
+def test_trying_only_where_heads_fit_finds_what_trying_everywhere_finds(pieces, cut_start, cut_end):
+    text = "".join(pieces)
+    start = min(cut_start, len(text))
+    end = max(start, len(text) - cut_end)
+    m = deadlines.matcher()
+    assert [(i, hit.span()) for i, hit in m.matches(text, start, end)] == _every_pattern_everywhere(m, text, start, end)
 
 
 # ── rules files ────────────────────────────────────────────────────────────────────────────────
@@ -359,13 +416,18 @@ def test_users_teach_new_events_and_phrases_in_yaml(rules_copy):
     assert found("进博会前完成，火速整改") == [("进博会前", "event", D(2023, 11, 4), False), ("火速", "urgency", None, False)]
 
 
-def test_a_pattern_that_can_start_anywhere_still_matches(rules_copy):
+@pytest.mark.parametrize(
+    ("pattern", "sentence", "first"),
+    [
+        ("'(?<=务必在)[^，。]{2}结束前'", "务必在会议结束前报送，", ("会议结束前", "event", None, False)),  # may begin anywhere
+        ("'急'", "急，", ("急", "event", None, False)),  # one character long
+    ],
+)
+def test_patterns_of_any_shape_are_found_before_the_shipped_ones(rules_copy, pattern, sentence, first):
     path = rules_copy / "deadlines.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("patterns:\n", "patterns:\n  - kind: event\n    regex: '(?<=务必在)[^，。]{2}结束前'\n", 1),
-                    encoding="utf-8")
-    assert found("务必在会议结束前报送，年底前完成") == [("会议结束前", "event", None, False),
-                                              ("年底前", "date", D(2023, 12, 31), True)]
+    path.write_text(text.replace("patterns:\n", f"patterns:\n  - kind: event\n    regex: {pattern}\n", 1), encoding="utf-8")
+    assert found(sentence + "年底前完成") == [first, ("年底前", "date", D(2023, 12, 31), True)]
 
 
 # ── the dev set ──────────────────────────────────────────────────────────────────────
