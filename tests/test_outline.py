@@ -70,6 +70,10 @@ def sections(text: str) -> list[tuple[str, str]]:
             id="space-after-marker",
         ),
         pytest.param(
+            "## 一、提高认识\n正文。\n## 二、强化措施\n正文。\n", [("一、", "提高认识"), ("二、", "强化措施")],
+            id="markdown-headings",
+        ),
+        pytest.param(
             "十一、第十一部分\n正文。\n", [], id="a-lone-heading-is-no-outline"
         ),
         pytest.param(

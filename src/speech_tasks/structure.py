@@ -152,15 +152,17 @@ def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:
 
 _PARA = re.compile(r"[^\n]+")
 _LEADING_SPACE = re.compile(r"[ \t\u3000\xa0]*")
+_PARA_START = re.compile(r"[ \t\u3000\xa0]*(?:#{1,6}[ \t]+)?")  # indentation, a Markdown heading's #
 _SENT_END = re.compile(r"[。；！？;!?][”’\"』」]?")
 _CLAUSE_START = re.compile(r"[。；！？：;:!?][”’\"』」]?[ \t\u3000]*")
 
 
 def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Non-blank lines of text[start:end], leading indentation excluded, trailing spaces excluded."""
+    """Non-blank lines of text[start:end]; leading indentation (and a Markdown heading's #) and
+    trailing spaces excluded."""
     out = []
     for m in _PARA.finditer(text, start, len(text) if end is None else end):
-        s = _LEADING_SPACE.match(text, m.start()).end()
+        s = _PARA_START.match(text, m.start()).end()
         e = m.end()
         while e > s and text[e - 1] in " \t\u3000\xa0":
             e -= 1
