@@ -244,9 +244,18 @@ def test_numbering_that_runs_on_across_sections_continues_its_list():
     assert [(t.path, t.section) for t in doc.tasks] == [("一/1", 1), ("一/2", 1), ("二/3", 2), ("三/4", 3)]
 
 
-def test_aspect_markers_may_follow_a_comma():
-    body = "各乡镇是本辖区汛期安全防范的责任主体，一方面要组织开展隐患排查；另一方面要加强应急队伍建设。"
-    assert tree(body) == [("一/一方面", None), ("一/另一方面", None)]
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("各乡镇是本辖区汛期安全防范的责任主体，一方面要组织开展隐患排查；另一方面要加强应急队伍建设。",
+         [("一/一方面", None), ("一/另一方面", None)]),
+        ("重点抓好三项工作，一是开展燃气安全检查；二是开展消防安全检查；三是开展道路交通整治。",
+         [("一/一是", None), ("一/二是", None), ("一/三是", None)]),
+        ("要做到两个到位，①责任落实到位；②措施落实到位。", [("一/①", None), ("一/②", None)]),
+    ],
+)
+def test_markers_that_may_follow_a_comma(body, expected):
+    assert tree(body) == expected
 
 
 def test_field_label_lines_belong_to_the_directive_before_them():
