@@ -153,7 +153,7 @@ def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:
 _PARA = re.compile(r"[^\n]+")
 _LEADING_SPACE = re.compile(r"[ \t\u3000\xa0]*")
 _PARA_START = re.compile(r"[ \t\u3000\xa0]*(?:#{1,6}[ \t]+)?")  # indentation, a Markdown heading's #
-_SENT_END = re.compile(r"[。；！？;!?][”’\"』」]?")
+SENTENCE_END = re.compile(r"[。；！？;!?][”’\"』」]?")
 _CLAUSE_START = re.compile(r"[。；！？：;:!?][”’\"』」]?[ \t\u3000]*")
 
 
@@ -174,7 +174,7 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
 def sentences(text: str, start: int, end: int) -> list[Span]:
     """Sentences of one paragraph span, each with its closing punctuation."""
     out, s = [], start
-    for m in _SENT_END.finditer(text, start, end):
+    for m in SENTENCE_END.finditer(text, start, end):
         if m.end() > s:
             out.append((s, m.end()))
         s = _LEADING_SPACE.match(text, m.end(), end).end()
@@ -216,7 +216,7 @@ def heading_title(text: str, start: int, end: int) -> Span:
 def item_title(c: Compiled, text: str, start: int, end: int) -> Span | None:
     """Span of a numbered item's heading clause (see rules/structure.yaml `title`)."""
     r = c.rules.title
-    m = _SENT_END.search(text, start, end)
+    m = SENTENCE_END.search(text, start, end)
     sent_end = m.start() if m else end
     if sent_end <= start:
         return None

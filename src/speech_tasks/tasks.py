@@ -55,10 +55,9 @@ class _Region:
 class _TreeBuilder:
     """Reads the markers of one region into a tree of _Items."""
 
-    def __init__(self, doc: Doc, region: _Region, skip_styles: set[str], list_ids: itertools.count,
+    def __init__(self, text: str, region: _Region, skip_styles: set[str], list_ids: itertools.count,
                  carried: tuple[str, int, int] | None = None) -> None:
-        self.doc = doc
-        self.text = doc.text
+        self.text = text
         self.region = region
         self.c = structure.compiled()
         styles = frozenset(self.c.styles) - skip_styles
@@ -95,14 +94,11 @@ class _TreeBuilder:
         return head
 
     def _is_closing_sibling(self, pos: int, para_end: int) -> bool:
-        if structure._SENT_END.search(self.text, pos, para_end) and not self._last_sentence(pos, para_end):
+        """The paragraph's last sentence closes a run of items ("同时，其他各行业领域要…")."""
+        if self.text[self._sentence_end(pos, para_end):para_end].strip():
             return False
         sentence = self.text[pos:para_end]
         return any(p.search(sentence) for p in self.c.closing_sibling)
-
-    def _last_sentence(self, pos: int, para_end: int) -> bool:
-        m = structure._SENT_END.search(self.text, pos, para_end)
-        return m is None or not self.text[m.end():para_end].strip()
 
     # -- the stack --------------------------------------------------------------------------
     def _container(self):
@@ -206,7 +202,7 @@ class _TreeBuilder:
         return self.root
 
     def _sentence_end(self, pos: int, para_end: int) -> int:
-        m = structure._SENT_END.search(self.text, pos, para_end)
+        m = structure.SENTENCE_END.search(self.text, pos, para_end)
         return m.end() if m else para_end
 
 
@@ -225,14 +221,6 @@ def domain_head(c: structure.Compiled, text: str, pos: int, end: int) -> Span | 
         if c.domain_nouns.search(head):
             return (m.start("head"), m.end("head"))
     return None
-
-
-def _walk(node) -> list[_Item]:
-    out = []
-    for ch in node.children:
-        out.append(ch)
-        out.extend(_walk(ch))
-    return out
 
 
 class _Extractor:
@@ -369,15 +357,14 @@ class _Extractor:
         list_ids = itertools.count(1)
         carried = None
         for region in self.regions():
-            builder = _TreeBuilder(doc, region, skip, list_ids, carried)
+            builder = _TreeBuilder(self.text, region, skip, list_ids, carried)
             root = builder.build()
             carried = root.last_child
             for a in builder.agenda:
                 doc.non_tasks.append(NonTask(marker=None, why="agenda line", span=a))
             lead_ins: list[Span] = []
             self._prune(root, region.start, lead_ins)
-            items = _walk(root)
-            covered = [(i.start, i.end) for i in items if i.parent is None]
+            covered = [(i.start, i.end) for i in root.children]
             free = self._free_directives(region, covered, lead_ins, builder.agenda)
             self._emit(region, root, free)
 
