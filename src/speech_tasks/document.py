@@ -9,7 +9,6 @@ the source; all spans in the finished sheet are source offsets.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from .models import Deadline, Meeting, NonTask, SectorMention, Span, Unit
@@ -65,20 +64,12 @@ class Doc:
     non_tasks: list[NonTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def src(self, i: int) -> int:
-        """Source offset of working offset *i*."""
-        return i if self.to_source is None else self.to_source[i]
-
     def src_span(self, span: Span) -> Span:
         if self.to_source is None:
             return span
         s, e = span
         # an end offset maps to one past the source index of the last character it covers
         return (self.to_source[s], self.to_source[e - 1] + 1 if e > s else self.to_source[s])
-
-    @property
-    def meeting_date(self) -> dt.date | None:
-        return self.meeting.date
 
     def own_text(self, task: TaskDraft) -> str:
         return "".join(self.text[s:e] for s, e in task.own)

@@ -124,16 +124,6 @@ class TaskSheet(_Model):
     non_tasks: list[NonTask] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
-    def task(self, task_id: str) -> Task:
-        """The task with this id (KeyError if none)."""
-        for t in self.tasks:
-            if t.id == task_id:
-                return t
-        raise KeyError(task_id)
-
-    def children(self, task_id: str | None) -> list[Task]:
-        return [t for t in self.tasks if t.parent == task_id]
-
 
 def json_schema() -> dict:
     """JSON schema of a task sheet, as printed by `speech-tasks schema`."""
