@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,6 @@ from speech_tasks import deadlines, rules
 from speech_tasks.deadlines import HEAD_DEPTH, find_deadlines, pattern_heads
 from speech_tasks.document import Doc, TaskDraft
 
-SHIPPED = Path(__file__).resolve().parents[1] / "rules"
 MEETING = dt.date(2023, 10, 12)  # a Thursday
 D = dt.date
 
@@ -389,6 +387,8 @@ def test_trying_only_where_heads_fit_finds_what_trying_everywhere_finds(pieces, 
                      "patterns.", id="unknown-kind"),
         pytest.param("deadlines.yaml", lambda s: s.replace("  底: {day: last, approx: true}", "  底: {day: end}"),
                      "parts.底.day", id="bad-part"),
+        pytest.param("deadlines.yaml", lambda s: s.replace("  since: [起, 开始]\n", ""),
+                     "words.since: Field required", id="missing-words"),
         pytest.param("events.yaml", lambda s: s.replace('every_year: "10-01"', 'every_year: "13-01"'),
                      "every_year", id="bad-month-day"),
         pytest.param("events.yaml", lambda s: s.replace("2024: 2024-02-10", "2024: 2025-02-10"),
@@ -414,6 +414,14 @@ def test_users_teach_new_events_and_phrases_in_yaml(rules_copy):
     path = rules_copy / "deadlines.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("regex: '尽快|", "regex: '火速|尽快|", 1), encoding="utf-8")
     assert found("进博会前完成，火速整改") == [("进博会前", "event", D(2023, 11, 4), False), ("火速", "urgency", None, False)]
+
+
+def test_users_teach_what_a_new_word_means_in_yaml(rules_copy):
+    path = rules_copy / "deadlines.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("(?P<rel_year>今年|明年|", "(?P<rel_year>今年|明年|翌年|", 1)
+    path.write_text(text.replace("  next: [明年,", "  next: [翌年, 明年,", 1), encoding="utf-8")
+    assert found("翌年3月底前完成") == [("翌年3月底前", "date", D(2024, 3, 31), True)]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -121,25 +122,24 @@ def test_pipeline_keeps_cli_date():
     assert text[s:e] == "调度会"
 
 
-def test_user_pattern_is_picked_up(rules_copy):
-    path = rules_copy / "meeting.yaml"
+def _add_name_pattern(rules_dir, pattern: str) -> None:
+    """Put *pattern* first among the name patterns of the rules in *rules_dir*."""
+    path = rules_dir / "meeting.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("name_patterns:\n", "name_patterns:\n  - '欢迎参加(?P<name>{NAME})(?=[，。])'\n"),
-                    encoding="utf-8")
+    path.write_text(text.replace("name_patterns:\n", f"name_patterns:\n  - '{pattern}'\n", 1), encoding="utf-8")
+
+
+def test_user_pattern_is_picked_up(rules_copy):
+    _add_name_pattern(rules_copy, "欢迎参加(?P<name>{NAME})(?=[，。])")
     assert run("同志们：\n欢迎参加全区安全生产例会。").meeting.name == "全区安全生产例会"
 
 
-def test_invalid_regex_is_reported(rules_copy):
-    path = rules_copy / "meeting.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("name_patterns:\n", "name_patterns:\n  - '(?P<name>{NAME}'\n"), encoding="utf-8")
-    with pytest.raises(rules.RulesError, match=r"meeting\.yaml: name_patterns: .*invalid regular expression"):
-        run("同志们：")
-
-
-def test_pattern_without_name_group_is_reported(rules_copy):
-    path = rules_copy / "meeting.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("name_patterns:\n", "name_patterns:\n  - '欢迎参加{NAME}'\n"), encoding="utf-8")
-    with pytest.raises(rules.RulesError, match=r"meeting\.yaml: name_patterns: .*no group 'name'"):
+@pytest.mark.parametrize(
+    "pattern, problem",
+    [("(?P<name>{NAME}", "invalid regular expression"), ("欢迎参加{NAME}", "no group 'name'")],
+    ids=["invalid-regex", "no-name-group"],
+)
+def test_bad_name_pattern_is_reported(rules_copy, pattern, problem):
+    _add_name_pattern(rules_copy, pattern)
+    with pytest.raises(rules.RulesError, match=r"meeting\.yaml: name_patterns: .*" + re.escape(problem)):
         run("同志们：")

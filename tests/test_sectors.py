@@ -1,10 +1,9 @@
 """Sectors stage: which domains a task targets, and who usually owns them."""
 from __future__ import annotations
 
-
 import pytest
 
-from speech_tasks import rules, sectors
+from speech_tasks import rules, sectors, units
 from speech_tasks.document import Doc, TaskDraft
 from speech_tasks.models import Unit
 
@@ -160,12 +159,7 @@ def test_every_guideline_sector_is_in_the_rules():
 
 
 def test_owners_are_canonical_unit_names():
-    import yaml
-
-    path = rules.rules_dir() / "units.yaml"
-    if not path.is_file():
-        pytest.skip("no units.yaml")
-    bodies = {b["name"] for b in yaml.safe_load(path.read_text(encoding="utf-8"))["bodies"]}
+    bodies = {b.name for b in units.load_rules().bodies}
     loaded = rules.load("sectors", sectors.SectorRules)
     assert {o for s in loaded.sectors for o in s.owners} <= bodies
 

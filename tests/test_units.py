@@ -1,7 +1,6 @@
 """units stage: who is assigned the work, in which role, under which canonical name."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ from hypothesis import strategies as st
 from speech_tasks import rules, units
 from speech_tasks.document import Doc, TaskDraft
 from speech_tasks.units import find_units
-
-RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
 
 def found(text: str) -> list[tuple[str, str, bool]]:
@@ -483,14 +480,6 @@ def test_run_leaves_a_task_without_any_named_body_empty():
 # -- rules/units.yaml is validated on load --------------------------------------------------------
 
 
-@pytest.fixture
-def rules_copy(tmp_path):
-    for f in RULES_DIR.glob("*.yaml"):
-        shutil.copy(f, tmp_path / f.name)
-    yield tmp_path
-    rules.use_directory(None)
-
-
 def _edit_units(directory: Path, edit) -> None:
     path = directory / "units.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -506,11 +495,11 @@ def _edit_units(directory: Path, edit) -> None:
         (lambda d: d["bodies"][9]["aliases"].append("安委办"), "bodies.9", "already listed under bodies.0"),
         (lambda d: d.pop("subject"), "subject", "Field required"),
         (lambda d: d["roles"]["labels"].update({"牵头单位": "boss"}), "roles.labels.牵头单位", "Input should be"),
+        (lambda d: d.pop("separators"), "separators", "Field required"),
     ],
 )
 def test_bad_rules_name_file_key_and_problem(rules_copy, edit, key, problem):
     _edit_units(rules_copy, edit)
-    rules.use_directory(rules_copy)
     with pytest.raises(rules.RulesError) as err:
         find_units("各地要加强检查。", 0, 8)
     message = str(err.value)
@@ -519,7 +508,6 @@ def test_bad_rules_name_file_key_and_problem(rules_copy, edit, key, problem):
 
 def test_a_body_added_to_the_rules_is_found(rules_copy):
     _edit_units(rules_copy, lambda d: d["bodies"].append({"name": "海洋渔业发展中心", "kind": "institution", "aliases": ["海渔中心"]}))
-    rules.use_directory(rules_copy)
     got = find_units("市海渔中心要加强渔船监管。", 0, 13)
     assert [(u.text, u.name, u.known) for u in got] == [("市海渔中心", "市海洋渔业发展中心", True)]
 

@@ -1,7 +1,8 @@
 """deadlines stage: the timing expressions of each task (GUIDELINE §4), with kind and due date.
 
-What counts as a deadline lives in ``rules/deadlines.yaml`` (patterns, numerals, past-time tests)
-and ``rules/events.yaml`` (holidays, political events and seasons with their dates per year).
+What counts as a deadline lives in ``rules/deadlines.yaml`` (patterns, numerals, what captured
+words mean, past-time tests) and ``rules/events.yaml`` (holidays, political events and seasons
+with their dates per year).
 The patterns are compiled once per process, and from each one's syntax tree the first few
 characters its matches can begin with are worked out (:func:`pattern_heads`). One regex pass
 finds the positions where such a beginning may stand, a small trie gives the patterns whose
@@ -24,8 +25,8 @@ import datetime as dt
 import functools
 import math
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -50,7 +51,6 @@ _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
-_BEFORE_WORDS = ("前", "之前", "以前", "前夕")
 
 
 class _Strict(BaseModel):
@@ -73,6 +73,14 @@ class Part(_Strict):
 class Pattern(_Strict):
     kind: DeadlineKind
     regex: str
+
+
+class Words(_Strict):
+    """What the words that some groups capture mean for the due date."""
+
+    next: list[str] = Field(min_length=1, description="rel_year, rel_quarter, rel_month, rel_week: the next one")
+    before: list[str] = Field(min_length=1, description="rel, e_rel: before the date or event (春节前)")
+    since: list[str] = Field(min_length=1, description="rel after a date: the start of open-ended work")
 
 
 class PastRules(_Strict):
@@ -118,6 +126,7 @@ class DeadlineRules(_Strict):
     approx_words: list[str] = Field(default_factory=list)
     fragments: dict[str, str] = Field(default_factory=dict)
     patterns: list[Pattern] = Field(min_length=1)
+    words: Words
     past: PastRules
 
     @field_validator("fragments")
@@ -284,7 +293,7 @@ class _HeadAnalysis:
             self.chars[self.symbol[chars]] = chars
         return self.symbol[chars]
 
-    def expand(self, symbol: str) -> frozenset[str]:
+    def chars_of(self, symbol: str) -> frozenset[str]:
         """The characters a symbol stands for."""
         return self.chars.get(symbol) or frozenset(symbol)
 
@@ -310,7 +319,7 @@ class _HeadAnalysis:
                 if len(members) == 1:
                     out.add(members[0])
                     continue
-                union = self.of(frozenset().union(*(self.expand(m[-1] if last else m[0]) for m in members)))
+                union = self.of(frozenset().union(*(self.chars_of(m[-1] if last else m[0]) for m in members)))
                 out.add(rest + union if last else union + rest)
             seqs = out
         return seqs
@@ -418,7 +427,7 @@ def pattern_heads(regex: str) -> list[tuple[frozenset[str], ...]] | None:
     HEAD_DEPTH characters); None when a match may begin with any character."""
     analysis = _HeadAnalysis()
     heads = analysis.heads(regex)
-    return None if heads is None else [tuple(map(analysis.expand, h)) for h in heads]
+    return None if heads is None else [tuple(map(analysis.chars_of, h)) for h in heads]
 
 
 def _dispatch(analysis: _HeadAnalysis, heads: list[frozenset[str] | None]) -> tuple[re.Pattern, dict]:
@@ -441,7 +450,7 @@ def _dispatch(analysis: _HeadAnalysis, heads: list[frozenset[str] | None]) -> tu
             built[key] = out = {"": ids}
             followers: dict[str, list[int]] = {}
             for n, (s, _) in enumerate(rest):
-                for ch in analysis.expand(s[0]):
+                for ch in analysis.chars_of(s[0]):
                     followers.setdefault(ch, []).append(n)
             children: dict[tuple[int, ...], dict] = {}
             for ch, members in followers.items():
@@ -481,6 +490,9 @@ class _Matcher:
     patterns: list[re.Pattern]
     kinds: list[str]
     rules: DeadlineRules
+    next_words: frozenset[str]
+    before_words: frozenset[str]
+    since_words: frozenset[str]
     events: dict[str, Event]
     holidays: list[Event]
     after: re.Pattern
@@ -550,7 +562,7 @@ class _Matcher:
         elif get("rel_year"):
             if meeting is None:
                 raise Unresolved("relative year")
-            year = meeting.year + (1 if get("rel_year") in ("明年", "次年") else 0)
+            year = meeting.year + (1 if get("rel_year") in self.next_words else 0)
         elif default_year is not None:
             year = default_year
         else:
@@ -568,7 +580,7 @@ class _Matcher:
                 if meeting is None:
                     raise Unresolved("no month")
                 day = int(self.number(get("day")))
-                ahead = 1 if (get("rel_month") or "").startswith(("下", "次")) else 0
+                ahead = 1 if get("rel_month") in self.next_words else 0
                 d = _add_months(meeting.replace(day=1), ahead).replace(day=day)
                 if d < meeting and not get("rel_month"):
                     d = _add_months(meeting.replace(day=1), 1).replace(day=day)
@@ -592,7 +604,7 @@ class _Matcher:
                 if meeting is None:
                     raise Unresolved("relative quarter")
                 q, year = (meeting.month - 1) // 3 + 1, meeting.year
-                if get("rel_quarter").startswith("下"):
+                if get("rel_quarter") in self.next_words:
                     q, year = (1, year + 1) if q == 4 else (q + 1, year)
                 year_written = True
             first, last = dt.date(year, 3 * q - 2, 1), _last_day(year, 3 * q)
@@ -609,7 +621,7 @@ class _Matcher:
             raise Unresolved("relative to the meeting")
         if get("rel_week"):
             monday = meeting - dt.timedelta(days=meeting.weekday()) + dt.timedelta(
-                weeks=1 if get("rel_week") == "下" else 0)
+                weeks=1 if get("rel_week") in self.next_words else 0)
             if get("weekday"):
                 w = get("weekday")
                 index = 6 if w in ("日", "天") else self.rules.numerals.digits[w] - 1
@@ -619,7 +631,7 @@ class _Matcher:
         if not part:
             raise Unresolved("no calendar groups")
         # 月底 / 本月内 / 下月中旬
-        month_start = _add_months(meeting.replace(day=1), 1 if (get("rel_month") or "").startswith(("下", "次")) else 0)
+        month_start = _add_months(meeting.replace(day=1), 1 if get("rel_month") in self.next_words else 0)
         d = self._part(month_start.year, month_start.month, part)
         return (month_start if get("part") == "内" else d), d, True
 
@@ -641,17 +653,16 @@ class _Matcher:
         if "s_month" in g or "s_day" in g or "today" in g:
             return self._span(g, meeting)
         first, last, written = self.point(g, "", meeting)
-        if g.get("rel") in ("起", "开始"):  # 12月1日起: a start, no end
+        if g.get("rel") in self.since_words:  # 12月1日起: a start, no end
             return None, first
         if not written and meeting is not None and self._due(kind, g, first, last) < meeting:
             first, last, _ = self.point(g, "", meeting, default_year=meeting.year + 1)
         return self._due(kind, g, first, last), (first if kind == "period" else None)
 
-    @staticmethod
-    def _due(kind: str, g: dict[str, str], first: dt.date, last: dt.date) -> dt.date:
+    def _due(self, kind: str, g: dict[str, str], first: dt.date, last: dt.date) -> dt.date:
         """A period ends on its last day; "6月前" (a month or coarser, then 前) the day before it starts."""
         coarse = not {"day", "weekday", "part", "ypart"} & g.keys()
-        if kind == "date" and coarse and g.get("rel") in _BEFORE_WORDS:
+        if kind == "date" and coarse and g.get("rel") in self.before_words:
             return first - dt.timedelta(days=1)
         return last
 
@@ -680,10 +691,10 @@ class _Matcher:
             return max(last, e_last), min(first, e_first)
         if kind == "period" and self.events[g["event"]].any_holiday:
             raise Unresolved("holidays in general")  # 节假日期间: every holiday, not the next one
-        first, last = self.occurrence(g["event"], rel in _BEFORE_WORDS, meeting)
+        first, last = self.occurrence(g["event"], rel in self.before_words, meeting)
         if kind == "period":
             return last, first
-        if rel in _BEFORE_WORDS:
+        if rel in self.before_words:
             return first - dt.timedelta(days=1), None
         if rel == "后第一个工作日":
             return _add_workdays(last, 1), None
@@ -698,7 +709,7 @@ class _Matcher:
             if not any(k.startswith("e_") for k in g):
                 return None, first
             if "e_event" in g:
-                before = g.get("e_rel") in _BEFORE_WORDS
+                before = g.get("e_rel") in self.before_words
                 ev_first, last = self.occurrence(g["e_event"], before, meeting)
                 return (ev_first - dt.timedelta(days=1) if before else last), first
             _, last, written = self.point(g, "e_", meeting)
@@ -825,6 +836,9 @@ def _build(rule_set: DeadlineRules, event_set: EventRules) -> _Matcher:
         patterns=[re.compile(r) for r in regexes],
         kinds=[p.kind for p in rule_set.patterns],
         rules=rule_set,
+        next_words=frozenset(rule_set.words.next),
+        before_words=frozenset(rule_set.words.before),
+        since_words=frozenset(rule_set.words.since),
         events=events,
         holidays=[ev for ev in event_set.events if ev.holiday],
         after=re.compile(past.after),

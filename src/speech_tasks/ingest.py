@@ -58,6 +58,8 @@ _GB2312_SHARE = 0.8  # least share of multi-byte characters in the GB2312 block 
 _WRAP_TOLERANCE = 2  # a wrapped line may fall short of the width by this much (punctuation rules)
 _MIN_WRAP_WIDTH = 8
 _MIN_WRAPPED_LINES = 4
+_SENTENCE_ENDS = "。！？!?"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLOSING = frozenset("。！？：；…”’」』）》!?:;)")
 _NO_LINE_START = frozenset("，。、；：！？）」』》”’,.;:!?)")  # never opens a paragraph
 
@@ -142,9 +144,10 @@ def _decode(raw: bytes) -> tuple[str, str]:
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
-        text = None
-    if text is not None and _looks_like_gb(raw):
-        return text, "gb18030"
+        pass
+    else:
+        if _looks_like_gb(raw):
+            return text, "gb18030"
     pos = utf8_error.start
     raise IngestError(
         f"cannot decode the text: not UTF-8 (byte 0x{raw[pos]:02x} at offset {pos}), "
@@ -194,23 +197,21 @@ def _heading_marker() -> re.Pattern[str]:
     return c.markers(frozenset(c.styles))
 
 
-def _inline_marker() -> re.Pattern[str]:
-    """A list marker inside a line, right after the end of a clause."""
-    return _after_clause_end(_heading_marker().pattern)
-
-
 @cache
 def _after_clause_end(pattern: str) -> re.Pattern[str]:
+    """*pattern* right after the end of a clause (。；：！？): a list marker inside a line."""
     return re.compile(r"(?<=[。；：！？;:!?])(?:" + pattern + ")")
 
 
-@cache
-def _sentence_end() -> re.Pattern[str]:
-    return re.compile(r"[。！？!?]")
+def _leading(line: str) -> str:
+    """The whitespace *line* begins with."""
+    return line[: len(line) - len(line.lstrip())]
 
 
-def _lead_width(lead: str) -> int:
-    """Width of leading whitespace in half-width columns (a full-width space or tab is two)."""
+def _indent_width(line: str) -> int:
+    """Width of the whitespace *line* begins with, in half-width columns (a full-width space or
+    tab is two)."""
+    lead = _leading(line)
     return len(lead) + lead.count("\u3000") + lead.count("\t")
 
 
@@ -227,6 +228,7 @@ def _margin_chars(lead: str, margin: int) -> int:
 class _Layout(NamedTuple):
     width: int  # characters in a full wrapped line
     margin: int  # leading whitespace every wrapped line carries, in half-width columns
+    heading: re.Pattern[str]  # a list marker at the start of a line (see _heading_marker)
     inline_families: frozenset[str]  # marker families this text uses inside paragraphs
 
 
@@ -253,9 +255,9 @@ def _layout(source: str, lines: list[str], lengths: list[int]) -> _Layout | None
             too_long += 1
         elif width - _WRAP_TOLERANCE <= n <= width + width // 4:
             full += 1
-            if line[n - 1] in "。！？!?":
+            if line[n - 1] in _SENTENCE_ENDS:
                 sentence_ends += 1
-            lead = _lead_width(line[: len(line) - len(line.lstrip())])
+            lead = _indent_width(line)
             margin = lead if margin is None else min(margin, lead)
     if (
         full < 3
@@ -265,17 +267,19 @@ def _layout(source: str, lines: list[str], lengths: list[int]) -> _Layout | None
     ):
         return None
     margin = margin or 0
-    return _Layout(width, margin, _inline_families(source, lines, lengths, width, margin))
+    heading = _heading_marker()
+    return _Layout(width, margin, heading, _inline_families(source, lines, lengths, width, margin, heading))
 
 
-def _inline_families(source: str, lines: list[str], lengths: list[int], width: int, margin: int) -> frozenset[str]:
+def _inline_families(
+    source: str, lines: list[str], lengths: list[int], width: int, margin: int, heading: re.Pattern[str]
+) -> frozenset[str]:
     """Marker families found inside paragraphs (after 。；： mid-line) more often than opening one.
 
     A full line ending in 。 followed by 一要 … is a paragraph break in a speech whose items
     open paragraphs, and a soft break in one that runs its items on inside a paragraph: the
     unambiguous occurrences elsewhere in the same text tell which.
     """
-    heading = _heading_marker()
     opening: Counter[str] = Counter()
     for i, line in enumerate(lines):
         body = line.lstrip()
@@ -285,26 +289,27 @@ def _inline_families(source: str, lines: list[str], lengths: list[int], width: i
         if (
             i == 0
             or lengths[i - 1] < width - _WRAP_TOLERANCE  # also a blank line before it
-            or _lead_width(line[: len(line) - len(body)]) >= margin + 2
+            or _indent_width(line) >= margin + 2
         ):
             opening[marker.lastgroup] += 1
-    inside = Counter(m.lastgroup for m in _inline_marker().finditer(source))
+    inside = Counter(m.lastgroup for m in _after_clause_end(heading.pattern).finditer(source))
     return frozenset(family for family, k in inside.items() if k > opening[family])
 
 
 def _is_paragraph_break(line: str, n: int, nxt: str, layout: _Layout, para_start: bool) -> bool:
-    """Whether the newline between *line* (rstripped length *n*) and *nxt* ends a paragraph."""
+    """Whether the newline between *line* (rstripped length *n*) and *nxt* ends a paragraph;
+    *para_start*: *line* opens a paragraph."""
     body = nxt.lstrip()
     if not n or not body:
         return True  # blank lines separate paragraphs
     if body[0] in _NO_LINE_START:
         return False
-    if _lead_width(nxt[: len(nxt) - len(body)]) >= layout.margin + 2:
+    if _indent_width(nxt) >= layout.margin + 2:
         return True  # the next line is indented
     width = layout.width
     if n < width - _WRAP_TOLERANCE:
         return True  # clearly short
-    marker = _heading_marker().match(body)
+    marker = layout.heading.match(body)
     if n < width and marker is None and body[1:2] in _NO_LINE_START:
         return False  # a character pushed down to keep the punctuation after it off the line start
     closes = line[n - 1] in _CLOSING
@@ -316,7 +321,7 @@ def _is_paragraph_break(line: str, n: int, nxt: str, layout: _Layout, para_start
     if para_start and (n < width or next_is_heading):
         own = line.lstrip()
         # a whole heading line: opens with a marker and holds no sentence
-        return _heading_marker().match(own) is not None and _sentence_end().search(own) is None
+        return layout.heading.match(own) is not None and _SENTENCE_END.search(own) is None
     return False
 
 
@@ -345,7 +350,7 @@ def _unwrap(source: str) -> tuple[str, list[int]] | None:
             pieces.append((keep_from, newline))
             keep_from = newline + 1
             if layout.margin:
-                keep_from += _margin_chars(nxt[: len(nxt) - len(nxt.lstrip())], layout.margin)
+                keep_from += _margin_chars(_leading(nxt), layout.margin)
         pos = newline + 1
     if not pieces:
         return None

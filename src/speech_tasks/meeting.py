@@ -94,14 +94,16 @@ def _compile(r: MeetingRules) -> _Compiled:
     )
 
 
-_compiled: list[_Compiled] = []
+_compiled: _Compiled | None = None
 
 
 def _patterns() -> _Compiled:
+    """The patterns for the rules in force, compiled once per loaded rules file."""
+    global _compiled
     loaded = rules.load("meeting", MeetingRules)  # cached by rules; a new object when rules change
-    if not _compiled or _compiled[0].rules is not loaded:
-        _compiled[:] = [_compile(loaded)]
-    return _compiled[0]
+    if _compiled is None or _compiled.rules is not loaded:
+        _compiled = _compile(loaded)
+    return _compiled
 
 
 def _number(s: str) -> int:

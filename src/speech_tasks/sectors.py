@@ -7,9 +7,9 @@ topic: followed by a domain suffix (学校安全, 海上安全领域), as an ite
 places a gas inspection covers does not make the task a school task.
 
 The text is scanned once with one regex; each task then takes the mentions inside its span,
-children included, so a parent carries the union of its children's sectors — as long as its own
-text names a domain (``nesting`` in the YAML: "二要强化重点领域专项整治" over 烟花爆竹安全/道路交通
-安全… items stays []). An item naming no domain takes the domains its enclosing task names.
+children included, so a parent carries the union of its children's sectors (``nesting`` in the
+YAML: always, only when its own text names a domain, or never). An item naming no domain takes
+the domains its enclosing task names.
 Suggested units (the sectors' usual owners) are given only to tasks naming no specific body.
 """
 from __future__ import annotations
@@ -85,6 +85,7 @@ class SectorRules(BaseModel):
 
 @dataclass(frozen=True)
 class _Matcher:
+    rules: SectorRules
     regex: re.Pattern[str]
     # keyword -> (sectors it names, is weak)
     words: dict[str, tuple[tuple[str, ...], bool]]
@@ -116,21 +117,23 @@ def _compile(loaded: SectorRules) -> _Matcher:
     )
     regex = re.compile(f"(?P<kw>{_alternation(words)}){head}")
     return _Matcher(
+        rules=loaded,
         regex=regex,
         words={w: (tuple(n), weak) for w, (n, weak) in words.items()},
         owners={s.name: tuple(s.owners) for s in loaded.sectors},
     )
 
 
-_compiled: list[tuple[SectorRules, _Matcher]] = []
+_compiled: _Matcher | None = None
 
 
 def _matcher() -> _Matcher:
     """The matcher for the rules in force, compiled once per loaded rules file."""
+    global _compiled
     loaded = rules.load("sectors", SectorRules)  # cached by rules; a new object when rules change
-    if not _compiled or _compiled[0][0] is not loaded:
-        _compiled[:] = [(loaded, _compile(loaded))]
-    return _compiled[0][1]
+    if _compiled is None or _compiled.rules is not loaded:
+        _compiled = _compile(loaded)
+    return _compiled
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,7 @@ class _Hit:
     headed: bool
 
 
-def _hits(text: str, start: int, end: int) -> list[_Hit]:
-    m = _matcher()
+def _hits(m: _Matcher, text: str, start: int, end: int) -> list[_Hit]:
     out = []
     for found in m.regex.finditer(text, start, end):
         word = found.group("kw")
@@ -166,7 +168,7 @@ def _mentions(hits: list[_Hit], in_heading) -> list[SectorMention]:
 def find_sectors(text: str, start: int = 0, end: int | None = None) -> list[SectorMention]:
     """Sector mentions in ``text[start:end]``; a weak keyword counts only in a domain context."""
     end = len(text) if end is None else end
-    return _mentions(_hits(text, start, end), lambda h: False)
+    return _mentions(_hits(_matcher(), text, start, end), lambda h: False)
 
 
 def _heading(doc: Doc, task: TaskDraft) -> Span:
@@ -189,7 +191,8 @@ def _within(mentions: list[SectorMention], starts: list[int], span: Span) -> lis
 def run(doc: Doc) -> None:
     if not doc.tasks:
         return
-    hits = _hits(doc.text, min(t.start for t in doc.tasks), max(t.end for t in doc.tasks))
+    m = _matcher()
+    hits = _hits(m, doc.text, min(t.start for t in doc.tasks), max(t.end for t in doc.tasks))
     headings = sorted(_heading(doc, t) for t in doc.tasks)
     heading_starts = [s for s, _ in headings]
 
@@ -200,8 +203,7 @@ def run(doc: Doc) -> None:
 
     mentions = _mentions(hits, in_heading)
     starts = [x.span[0] for x in mentions]
-    nesting = rules.load("sectors", SectorRules).nesting
-    owners = _matcher().owners
+    nesting = m.rules.nesting
     children: dict[int, list[Span]] = {}
     for t in doc.tasks:
         if t.parent is not None:
@@ -224,4 +226,4 @@ def run(doc: Doc) -> None:
             if up is not None:
                 task.sectors = _unique(x.sector for x in own[up])
         named = any(not u.generic for u in task.units)
-        task.suggested_units = [] if named else _unique(o for s in task.sectors for o in owners.get(s, ()))
+        task.suggested_units = [] if named else _unique(o for s in task.sectors for o in m.owners.get(s, ()))

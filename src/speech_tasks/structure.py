@@ -6,7 +6,6 @@ with its sentence); an enumeration item may start at a paragraph start or right 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from pydantic import BaseModel, field_validator
 
@@ -125,13 +124,16 @@ class Compiled:
         return self._markers[styles]
 
 
-@lru_cache(maxsize=None)
-def _compiled(directory: str) -> Compiled:
-    return Compiled(rules.load("structure", StructureRules))
+_compiled: Compiled | None = None
 
 
 def compiled() -> Compiled:
-    return _compiled(str(rules.rules_dir()))
+    """The structure rules, compiled once per loaded rules file (a new rules folder recompiles)."""
+    global _compiled
+    r = rules.load("structure", StructureRules)
+    if _compiled is None or _compiled.rules is not r:
+        _compiled = Compiled(r)
+    return _compiled
 
 
 def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -69,16 +69,26 @@ class Body(_Rules):
     several: bool = Field(False, description="the aliases name several bodies of one kind (高新区, 经开区)")
     level_name: str | None = Field(None, description="the name after a level in the canonical form (委宣传部)")
 
+    @property
+    def names(self) -> list[str]:
+        """The canonical name, the aliases and the former names, each once."""
+        return list(dict.fromkeys([self.name, *self.aliases, *self.former]))
+
 
 class GenericBody(_Rules):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(min_length=1)
+
+    @property
+    def names(self) -> list[str]:
+        return list(dict.fromkeys([self.name, *self.aliases]))
 
 
 class Forms(_Rules):
     suffixes: list[str] = Field(min_length=1)
     deny_endings: list[str] = Field(default_factory=list)
     deny_starts: list[str] = Field(default_factory=list)
+    deny_inside: list[str] = Field(default_factory=list, description="的, 在, 把: never inside a name found by its form")
     generic_prefixes: list[str] = Field(default_factory=list)
     general_nouns: list[str] = Field(default_factory=list, description="部门, 企业, 乡镇: a general kind of body")
     broad_modifiers: list[str] = Field(default_factory=list, description="行业, 执法, 国有: keep a kind general")
@@ -91,6 +101,8 @@ class Subject(_Rules):
     manner: list[str] = Field(default_factory=list, description="按照…, 根据… before the predicate")
     continuations: list[str] = Field(default_factory=list)
     appositions: list[str] = Field(default_factory=list, description="作为: X作为行业主管部门，要…")
+    self_words: list[str] = Field(default_factory=list, description="本, 该: 本单位 is the subject itself")
+    object_openers: list[str] = Field(default_factory=list, description="对, 把: 对…的X is an object")
     declared: list[str] = Field(default_factory=list, description="责任主体 in X是…的责任主体: X owns the work")
     duties: list[str] = Field(default_factory=list, description="负主体责任: X负主体责任 owns the work")
     openers: list[str] = Field(default_factory=list)
@@ -120,6 +132,7 @@ class UnitRules(_Rules):
     place_endings: list[str] = Field(default_factory=list)
     stem_suffixes: list[str] = Field(default_factory=list)
     closer_nouns: list[str] = Field(default_factory=list, description="what closes a list after 等")
+    separators: list[str] = Field(min_length=1, description="what joins the bodies of a list: 、, 和, 以及")
     bodies: list[Body] = Field(min_length=1)
     generic_tails: list[str] = Field(default_factory=list, description="党委、政府 after 各乡镇: the same places")
     generic: list[GenericBody] = Field(default_factory=list)
@@ -132,7 +145,7 @@ class UnitRules(_Rules):
         """A word names one body only; an empty word would match everywhere."""
         seen: dict[str, str] = {}
         entries = [(f"bodies.{i}", b.name, _body_words(b)) for i, b in enumerate(self.bodies)]
-        entries += [(f"generic.{i}", g.name, [g.name, *g.aliases]) for i, g in enumerate(self.generic)]
+        entries += [(f"generic.{i}", g.name, g.names) for i, g in enumerate(self.generic)]
         for key, name, words in entries:
             for w in words:
                 if not w.strip():
@@ -145,7 +158,7 @@ class UnitRules(_Rules):
 
 
 def _body_words(body: Body) -> list[str]:
-    return list(dict.fromkeys([body.name, *body.aliases, *body.former, *body.stems]))
+    return list(dict.fromkeys([*body.names, *body.stems]))
 
 
 def load_rules() -> UnitRules:
@@ -167,7 +180,7 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Item:
-    """One body inside a list, offsets relative to the parsed chunk."""
+    """One body inside a list; start and end in the text the chunk was cut from (its offset added)."""
 
     start: int
     end: int
@@ -179,32 +192,31 @@ class _Item:
 
 
 def _alt(words) -> str:
+    """The words as one alternation, longest first (Python's takes the first alternative that matches)."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
-_BAD_INSIDE = re.compile(r"[的了着是在把将被]")
 # an adverbial before the subject, with no comma: 在此基础上各地要… / 节日期间各镇街要…
 _LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
-_SELF = ("本", "该", "其")  # 本单位, 该部门: the subject itself, not another body
 _MASK = re.compile(r"[*＊×]+|[xX]{2,}")  # a masked place name: **海关, XX应急局
 _NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
-_SEP = re.compile(r"以及|特别是|尤其是|、|和|及|与|同|或")
 _MARKER = re.compile(
     r"(?:第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+[是要、]|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[、.．]|[①-⑳])"
 )
 
 
-def _modal_pattern(modals: list[str], not_modals: list[str], still_modals: list[str]) -> str:
-    """The modals, each barred from the words that start or end with it but are none (要 but not
-    要求, 主要), unless the word goes on as a modal does (要求真务实)."""
+def _word_pattern(words: list[str], not_words: list[str], still_words: Sequence[str] = ()) -> str:
+    """The words, each barred from the longer words that start or end with it but are none (the
+    modal 要 but not 要求, 主要; the verb 负责 but not 负责人), unless such a word goes on as the
+    word does (要求真务实)."""
     out = []
-    for m in sorted(set(modals), key=lambda w: (-len(w), w)):
+    for m in sorted(set(words), key=lambda w: (-len(w), w)):
         tails = []
-        for w in (w for w in not_modals if w.startswith(m) and len(w) > len(m)):
-            keep = [x[len(w):] for x in still_modals if x.startswith(w) and len(x) > len(w)]
+        for w in (w for w in not_words if w.startswith(m) and len(w) > len(m)):
+            keep = [x[len(w):] for x in still_words if x.startswith(w) and len(x) > len(w)]
             tails.append(re.escape(w[len(m):]) + (f"(?!{_alt(keep)})" if keep else ""))
-        ends = [w for w in not_modals if w.endswith(m) and len(w) > len(m)]
+        ends = [w for w in not_words if w.endswith(m) and len(w) > len(m)]
         behind = "".join(f"(?<!{_alt(w for w in ends if len(w) == n)})" for n in sorted({len(w) for w in ends}))
         out.append(re.escape(m) + behind + (f"(?!{'|'.join(tails)})" if tails else ""))
     return "|".join(out)
@@ -218,7 +230,7 @@ class Lexicon:
         self.levels = {p.text: p.level for p in r.prefixes}
         entries: dict[str, _Entry] = {}
         for b in r.bodies:
-            for w in dict.fromkeys([b.name, *b.aliases, *b.former]):
+            for w in b.names:
                 entries[w] = _Entry(b.name, False, needs_prefix=b.needs_prefix, level_name=b.level_name)
                 level = self._level_inside(w) if b.level_name else None
                 if level:  # 市委办 names the 市 level itself: 市委办公室
@@ -226,7 +238,7 @@ class Lexicon:
             for w in b.stems:
                 entries[w] = _Entry(b.name, False, stem=True)
         for g in r.generic:
-            for w in dict.fromkeys([g.name, *g.aliases]):
+            for w in g.names:
                 entries[w] = _Entry(g.name, True)
         self.entries = entries
         self.several = tuple(b.name for b in r.bodies if b.several)
@@ -235,21 +247,25 @@ class Lexicon:
         self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
         self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
         self.place_endings = tuple(r.place_endings)
+        self.separator_re = re.compile(_alt(r.separators))
         f = r.forms
-        self.suffixes = tuple(sorted(f.suffixes, key=len, reverse=True))
+        self.suffixes = tuple(f.suffixes)
         self.suffix_re = re.compile(_alt(f.suffixes))
         self.deny_endings = tuple(f.deny_endings)
         self.deny_starts = tuple(f.deny_starts)
-        self.generic_prefixes = tuple(sorted(f.generic_prefixes, key=len, reverse=True))
+        self.deny_inside_re = re.compile(_alt(f.deny_inside) or "(?!)")
+        self.generic_prefixes = tuple(f.generic_prefixes)
         generic_words = [w for w, e in entries.items() if e.generic]
         self.general_re = re.compile(
             f"(?:{_alt(f.generic_prefixes) or '(?!)'})?(?:{_alt(f.broad_modifiers) or '(?!)'})*"
             f"(?:{_alt([*f.general_nouns, *generic_words])})"
         )
         self.appositions = tuple(r.subject.appositions)
+        self.self_words = tuple(r.subject.self_words)
+        self.object_openers = tuple(r.subject.object_openers)
         self.duties = frozenset(r.subject.duties)
         s, ro = r.subject, r.roles
-        modal = _modal_pattern(s.modals, s.not_modals, s.still_modals)
+        modal = _word_pattern(s.modals, s.not_modals, s.still_modals)
         time = f"(?:{_alt(s.time_words)})(?:{_alt(s.time_suffixes) or '(?!)'})?" if s.time_words else "(?!)"
         openers = f"{_alt(s.openers) or '(?!)'}|{time}"
         people = f"(?:的)?(?:{_alt(s.persons)})" if s.persons else "(?!)"
@@ -264,10 +280,10 @@ class Lexicon:
         assist = _alt(ro.assist_verbs)
         declared = _alt(s.declared) or "(?!)"
         duties = _alt(s.duties) or "(?!)"
-        # where a subject's predicate may start: a modal, a role verb with no modal before it, or a
-        # declaration of responsibility (X是…的责任主体, X负主体责任)
+        # where a subject's predicate may start: a modal, a role verb with no modal before it (负责
+        # but not 负责人, a person), or a declaration of responsibility (X是…的责任主体, X负主体责任)
         self.predicate_re = re.compile(
-            f"{modal}|负责(?!同志|人)|{_alt(v for v in ro.lead_verbs if v != '负责')}|{assist}|{_alt(ro.join_words) or '(?!)'}"
+            f"{modal}|{_word_pattern(ro.lead_verbs, s.persons)}|{assist}|{_alt(ro.join_words) or '(?!)'}"
             f"|是(?=[^，,。；;：:！？]{{0,30}}?(?:{declared}))|{duties}"
         )
         self.modal_re = re.compile(modal)
@@ -354,7 +370,7 @@ class Lexicon:
             return None
         for i in range(1, n - 1):
             place = text[:i]
-            if not self._is_place(place) or _BAD_INSIDE.search(place):
+            if not self._is_place(place) or self.deny_inside_re.search(place):
                 continue
             m = self.alias_re.fullmatch(text, i)
             item = self.known_item(text, m) if m else None
@@ -367,7 +383,7 @@ class Lexicon:
             entry, pre = self.entry_of(m)
             name = self._canonical(entry, place + (self.levels.get(pre, pre) if pre else ""))
             return _Item(start, start + n, text, name, False, True, False)
-        if n < 3 or n > 20 or "、" in text or _BAD_INSIDE.search(text):
+        if n < 3 or n > 20 or "、" in text or self.deny_inside_re.search(text):
             return None
         if not text.endswith(self.suffixes) or text.endswith(self.deny_endings):
             return None
@@ -404,7 +420,7 @@ class Lexicon:
                 if self.entries[m.group("alias")].generic:  # 各乡镇党委、政府
                     tail = self.tail_re.match(chunk, e)
                     e = tail.end() if tail else e
-                boundary = e == n or _SEP.match(chunk, e) or chunk.startswith(("等", "（", "("), e)
+                boundary = e == n or self.separator_re.match(chunk, e) or chunk.startswith(("等", "（", "("), e)
                 juxtaposed = (
                     e < n
                     and self.entries[m.group("alias")].generic
@@ -433,7 +449,7 @@ class Lexicon:
                 if c is not None:
                     closed, pos = True, c
                     break
-            s = _SEP.match(chunk, pos)
+            s = self.separator_re.match(chunk, pos)
             if s and s.end() < n:
                 pos = s.end()
             elif pos < n and not self.match_at(chunk, pos):
@@ -461,7 +477,7 @@ class Lexicon:
         clause) up to the end of its name's suffix; a gazetteer name may only grow a short tail
         (应急管理局执法支队)."""
         n = len(chunk)
-        cuts = {s.start() for s in _SEP.finditer(chunk, pos + 1)}
+        cuts = {s.start() for s in self.separator_re.finditer(chunk, pos + 1)}
         cuts |= {i for i in (chunk.find("等", pos + 1),) if i > 0}
         cuts.add(n)
         if not whole:
@@ -517,23 +533,21 @@ class Lexicon:
         if parsed or "的" not in head:
             return parsed
         i = head.rfind("的")
-        if head.startswith(("对", "针对", "关于", "把", "将", "由", "向")) or i == len(head) - 1:
+        if head.startswith(self.object_openers) or i == len(head) - 1:
             return None
         return self.parse_list(head[i + 1:], offset + i + 1, whole=True)
 
 
-@lru_cache(maxsize=4)
-def _lexicon_for(rules_id: int) -> Lexicon:
-    return Lexicon(load_rules())
+_lexicon: Lexicon | None = None
 
 
 def lexicon() -> Lexicon:
+    """The compiled rules in force (compiled again when rules.use_directory loads new ones)."""
+    global _lexicon
     r = load_rules()
-    lex = _lexicon_for(id(r))
-    if lex.rules is not r:  # rules reloaded (rules.use_directory): compile again
-        _lexicon_for.cache_clear()
-        lex = _lexicon_for(id(r))
-    return lex
+    if _lexicon is None or _lexicon.rules is not r:
+        _lexicon = Lexicon(r)
+    return _lexicon
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,10 +555,11 @@ def lexicon() -> Lexicon:
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _CLAUSE = re.compile(r"[^，,：:]+")
+_CLAUSE_END = re.compile(r"[，,。；;：:！？\n]")
 
 
 def _role_after(lex: Lexicon, text: str, pos: int, verb: str) -> Role:
-    if verb in lex.lead_verbs or (verb == "负责"):
+    if verb in lex.lead_verbs:
         return "lead"
     if verb in lex.assist_verbs:
         return "assist"
@@ -557,15 +572,15 @@ def _role_after(lex: Lexicon, text: str, pos: int, verb: str) -> Role:
     return "owner"
 
 
-def _unit(lex_item: _Item, role: Role) -> Unit:
+def _unit(item: _Item, role: Role) -> Unit:
     return Unit(
-        text=lex_item.text,
-        name=lex_item.name,
+        text=item.text,
+        name=item.name,
         role=role,
-        generic=lex_item.generic,
+        generic=item.generic,
         inherited=False,
-        known=lex_item.known,
-        span=(lex_item.start, lex_item.end),
+        known=item.known,
+        span=(item.start, item.end),
     )
 
 
@@ -649,16 +664,13 @@ def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> l
         return []
     modal = lex.modal_re.search(text, after, ce)
     if modal is None and len(clauses) > 1:
-        ns, ne = clauses[1]
-        modal = lex.modal_re.match(text, ns, ne)
-        if modal is None:
-            return []
+        modal = lex.modal_re.match(text, *clauses[1])
     if modal is None:
         return []
     between = text[after:modal.start()]
     if lex.reporting_re.search(between) or lex.reports_past(text, after, modal.start()):
         return []
-    others = [a for a in lex.alias_re.finditer(between) if between[a.start() - 1: a.start()] not in _SELF]
+    others = [a for a in lex.alias_re.finditer(between) if not between.endswith(lex.self_words, 0, a.start())]
     if others and not between.startswith(lex.appositions):  # another subject; 市住建局作为行业主管部门，要… is none
         return []
     role = _role_after(lex, text, modal.end(), modal.group(0))
@@ -680,21 +692,23 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
     """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
     units: list[Unit] = []
     for m in lex.by_re.finditer(text, ss, se):
-        if lex.reports_past(text, m.end(), _clause_end(text, m.end(), se)) or lex.reported_re.search(text, ss, m.start()):
+        stop = _clause_end(text, m.end(), se)
+        if lex.reports_past(text, m.end(), stop) or lex.reported_re.search(text, ss, m.start()):
             continue
         who = lex.strip_gap(m.group("who"))
         parsed = lex.parse_list(who, m.start("who"), whole=True)
         if parsed and lex.licensed(parsed[0], parsed[1], tight=True):
             units += [_unit(i, "lead") for i in parsed[0]]
             if m.group("verb") == "会同":
-                units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
+                units += _joined(lex, text, m.end(), stop)
     for m in lex.join_re.finditer(text, ss, se):
+        stop = _clause_end(text, m.end(), se)
         prev = text[m.start() - 1] if m.start() > ss else "，"
         modal = lex.modal_re.search(text, max(ss, m.start() - 4), m.start())
-        if not modal and lex.reports_past(text, m.end(), _clause_end(text, m.end(), se)):
+        if not modal and lex.reports_past(text, m.end(), stop):
             continue
         if prev in "，,；;：:。 要并和及、" or modal:
-            units += _joined(lex, text, m.end(), _clause_end(text, m.end(), se))
+            units += _joined(lex, text, m.end(), stop)
     for m in lex.as_label_re.finditer(text, ss, se):  # 市应急局为牵头单位
         cs = max(ss, text.rfind("，", ss, m.start()) + 1, text.rfind(",", ss, m.start()) + 1)
         parsed = lex.subject_list(lex.strip_gap(text[cs:m.start()]), cs) if m.start() > cs else None
@@ -719,13 +733,13 @@ def _noted_role(lex: Lexicon, text: str, unit: Unit) -> Unit:
 
 
 def _clause_end(text: str, i: int, limit: int) -> int:
-    m = re.compile(r"[，,。；;：:！？\n]").search(text, i, limit)
+    m = _CLAUSE_END.search(text, i, limit)
     return m.start() if m else limit
 
 
-def _merge(units: list[Unit]) -> list[Unit]:
-    """One unit per body (by canonical name): the first mention, but lead/assist beat owner."""
-    several = lexicon().several
+def _merge(units: list[Unit], several: tuple[str, ...]) -> list[Unit]:
+    """One unit per body (by canonical name, by surface for a name of *several* bodies): the
+    first mention, but lead/assist beat owner."""
     out: dict[str, Unit] = {}
     for u in units:
         key = u.text if u.name.endswith(several) else u.name
@@ -758,7 +772,7 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
         units += _frames(lex, text, ss, se)
         units.sort(key=lambda u: u.span[0])
         found += [_noted_role(lex, text, u) for u in units]
-    return _merge(found)
+    return _merge(found, lex.several)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -780,12 +794,13 @@ def _lead_in_units(doc: Doc, span: tuple[int, int]) -> list[Unit]:
 
 
 def run(doc: Doc) -> None:
+    several = lexicon().several
     lead_ins: dict[tuple[int, int], list[Unit]] = {}
     for task in doc.tasks:
         units: list[Unit] = []
         for s, e in task.own:
             units += find_units(doc.text, s, e)
-        units = _merge(units)
+        units = _merge(units, several)
         if not units:
             if task.parent is not None and doc.tasks[task.parent].units:
                 source = doc.tasks[task.parent].units
@@ -810,7 +825,7 @@ def user_dictionary_lines(r: UnitRules | None = None) -> list[str]:
     levels = [p.text for p in r.prefixes if len(p.text) == 1 and p.level in ("市", "县", "区")]
     words: dict[str, None] = {}
     for b in r.bodies:
-        for w in dict.fromkeys([b.name, *b.aliases, *b.former]):
+        for w in b.names:
             if not b.needs_prefix:
                 words[w] = None
             if len(w) <= 4 and w[0] not in levels:
@@ -820,7 +835,7 @@ def user_dictionary_lines(r: UnitRules | None = None) -> list[str]:
             for suffix in r.stem_suffixes:
                 words[stem + suffix] = None
     for g in r.generic:
-        for w in dict.fromkeys([g.name, *g.aliases]):
+        for w in g.names:
             words[w] = None
     return [f"{w} {USER_DICTIONARY_FREQ} nt" for w in words if _DICT_WORD.fullmatch(w)]
 
