@@ -99,6 +99,14 @@ def test_digest_counts_each_unit_and_sector_once_per_task():
     assert d.directives == [["市住建局", "燃气", "查燃气和燃气管道"]]  # generic units and sector-less tasks: none
 
 
+def test_digest_keeps_the_order_of_mention_so_ties_sort_alike_on_every_run():
+    sectors = ["燃气", "消防", "道路交通", "危险化学品", "建筑施工"]
+    names = ["市住建局", "市消防救援支队", "市公安局", "市应急管理局", "市城管局"]
+    d = summary.digest(sheet("x.txt", None, [task("一要查。", [unit(n) for n in names], sectors)]), "x.json")
+    assert list(d.sectors) == sectors
+    assert [u[0] for u in d.units] == names
+
+
 @pytest.mark.parametrize("index", range(3))
 def test_digest_survives_its_json_form(index):
     import json

@@ -6,6 +6,7 @@ starts fast. A command module provides ``add_arguments(parser)`` and ``run(args)
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import sys
 
@@ -17,6 +18,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "track": ("speech_tasks.ledger.cli", "follow tasks until closed (销号) in a SQLite ledger"),
     "diff": ("speech_tasks.diff.cli", "compare the directives of two or more meetings"),
 }
+
+
+def iso_date(value: str) -> dt.date:
+    """An argparse type for a YYYY-MM-DD date, shared by the commands' date options."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _parser(command: str | None) -> argparse.ArgumentParser:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import itertools
 import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+
+from .cli import iso_date
 
 SUFFIXES = (".txt", ".md", ".docx")
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
@@ -35,13 +36,6 @@ a progress line on stderr every few seconds.
 
 Exit status: 0 when every speech was extracted (or unchanged), 1 when any failed; the failed
 ones are listed at the end with the reason."""
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _jobs(value: str) -> int:
@@ -71,13 +65,14 @@ def _cores() -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    cores = _cores()
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
     parser.add_argument("paths", nargs="+", metavar="PATH", help="speech files or folders (searched recursively)")
     parser.add_argument("-o", "--output", default="outputs", metavar="DIR", help="where to write (default: outputs/)")
     parser.add_argument(
         "--date",
-        type=_date,
+        type=iso_date,
         help="meeting date for every speech; anchors due dates and orders the summary "
         "(default: from the text, else the file name: 2023-10-12_… or 20231012…)",
     )
@@ -92,9 +87,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-j",
         "--jobs",
         type=_jobs,
-        default=_cores(),
+        default=cores,
         metavar="N",
-        help=f"worker processes (default: all cores, {_cores()})",
+        help=f"worker processes (default: all cores, {cores})",
     )
     summary = parser.add_mutually_exclusive_group()
     summary.add_argument(
@@ -301,10 +296,11 @@ def run(args: argparse.Namespace) -> int:
     config = batch.config_key(settings)
     cache = batch.Cache.load(out_root)
     todo, unchanged = (list(speeches), []) if args.force else batch.plan(speeches, cache, config)
-    summary_current = all(
-        (out_root / name).exists() for name in (XLSX_NAME, HTML_NAME)
-    ) and cache.summary == batch.summary_key(unchanged, config)
-    rebuild = want_summary and (bool(todo) or not summary_current)
+    rebuild = want_summary and (
+        bool(todo)
+        or cache.summary != batch.summary_key(unchanged, config)
+        or not all((out_root / name).exists() for name in (XLSX_NAME, HTML_NAME))
+    )
     reread = batch.load_digests(out_root, config, unchanged) if rebuild else []
 
     done = {r.speech.path: r for r in unchanged}  # speeches that have a sheet, by path

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .export.columns import ROLE_LABELS
+from .export.xlsx_style import text_width
 from .fsutil import atomic_path, write_atomic
 from .models import TaskSheet
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 XLSX_NAME = "summary.xlsx"
 HTML_NAME = "summary.html"
-ROLES = ("lead", "owner", "assist")
+ROLES = tuple(ROLE_LABELS)  # lead, owner, assist
 KIND_LABELS = {"date": "日期", "event": "事件节点", "period": "时段", "cadence": "周期", "urgency": "紧迫"}
 NO_DUE = "无具体日期"
 UNDATED = "未注明日期"
@@ -92,9 +93,9 @@ def digest(sheet: TaskSheet, key: str) -> Digest:
     sectors: Counter = Counter()
     deadlines: Counter = Counter()
     directives: list[list[str]] = []
-    for task in sheet.tasks:
-        units.update({(u.name, u.role, u.generic) for u in task.units})
-        sectors.update(set(task.sectors))
+    for task in sheet.tasks:  # once per task, in order of mention: ties sort the same on every run
+        units.update(dict.fromkeys(((u.name, u.role, u.generic) for u in task.units), 1))
+        sectors.update(dict.fromkeys(task.sectors, 1))
         deadlines.update((d.kind, d.due.strftime("%Y-%m") if d.due else "") for d in task.deadlines)
         specific = sorted({u.name for u in task.units if not u.generic})
         if specific and task.sectors:
@@ -417,14 +418,14 @@ def _cells(values):
 
 
 def _trend(trend: pd.DataFrame, plt) -> str:
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(min(4 + 0.3 * trend.shape[1], 16), 4.5))
     x = range(trend.shape[1])
     for sector, series in trend.iterrows():
         ax.plot(x, series.to_numpy(), marker="o", markersize=3, linewidth=1.5, label=sector)
     step = max(1, trend.shape[1] // 30)
     ax.set_xticks(list(x)[::step], list(trend.columns)[::step], rotation=60, ha="right", fontsize=8)
-    from matplotlib.ticker import MaxNLocator
-
     ax.set_ylabel("任务数")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -434,6 +435,8 @@ def _trend(trend: pd.DataFrame, plt) -> str:
 
 
 def _workload(units: pd.DataFrame, plt) -> str:
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(9, 1 + 0.32 * len(units)))
     names = list(units.index)[::-1]
     left = [0] * len(names)
@@ -443,8 +446,6 @@ def _workload(units: pd.DataFrame, plt) -> str:
         values = units[label].tolist()[::-1]
         ax.barh(names, values, left=left, color=colors[role], label=label)
         left = [a + b for a, b in zip(left, values)]
-    from matplotlib.ticker import MaxNLocator
-
     ax.set_xlabel("任务数")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="y", labelsize=9)
@@ -535,7 +536,8 @@ def _cell(value):
 
 
 def _width(texts: list[str]) -> float:
-    longest = max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in s) for s in texts), default=4)
+    """Column width (Excel units) for the longest of *texts*, CJK counted double, within 6–60."""
+    longest = max(map(text_width, texts), default=4)
     return min(max(longest + 2, 6), 60)
 
 

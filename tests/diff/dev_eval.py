@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .gold_sheets import DIFF_DIR, dev_pairs, load_gold_sheet
-
 from speech_tasks.diff import diff_sheets
 from speech_tasks.diff.report import diff_json
+
+from .gold_sheets import DIFF_DIR, dev_pairs, load_gold_sheet
 
 SCORER = DIFF_DIR.parent / "score_diff.py"
 

@@ -5,13 +5,14 @@ import itertools
 
 import numpy as np
 import pytest
-from .conftest import make_sheet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from speech_tasks.diff import diff_sheets
 from speech_tasks.diff.align import assign, assign_above
+
+from .conftest import make_sheet
 
 ROAD = "公安交管部门要严查超限超载、酒驾醉驾等违法行为，强化货车和客车源头管控。"
 GAS = "排查餐饮场所液化石油气钢瓶和燃气报警装置，督促经营单位规范安装，年底前完成整治。"

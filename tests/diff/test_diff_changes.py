@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from .conftest import make_sheet
 from hypothesis import given
 from hypothesis import strategies as st
 
 from speech_tasks.diff.align import Link
 from speech_tasks.diff.changes import compare, text_diff, units_differ
 from speech_tasks.diff.similarity import task_views
+
+from .conftest import make_sheet
 
 TEXT = "要严格落实检查组组长负责制，持续加强监管执法。"
 

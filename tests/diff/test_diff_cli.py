@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from .conftest import make_sheet
-from .test_diff_align import EARLIER, LATER
 
 from speech_tasks.cli import main
+
+from .conftest import make_sheet
+from .test_diff_align import EARLIER, LATER
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_speeches_are_extracted_before_the_diff(tmp_path):
     "make_args, message",
     [
         (lambda a, b, d: ["diff", str(d / "missing.json"), str(b)], "missing.json: no such file"),
-        (lambda a, b, d: ["diff", str(d / "broken.json"), str(b)], "broken.json: not a task sheet"),
+        (lambda a, b, d: ["diff", str(d / "broken.json"), str(b)], "broken.json: not valid JSON"),
         (lambda a, b, d: ["diff", str(d / "other.json"), str(b)], "other.json: not a task sheet"),
         (lambda a, b, d: ["diff", str(d), str(b)], "is a folder"),
         (lambda a, b, d: ["diff", str(a)], "give exactly two meetings"),

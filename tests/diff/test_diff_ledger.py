@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from .conftest import make_sheet
-from .test_diff_align import EARLIER, LATER
 
 from speech_tasks.cli import main
 from speech_tasks.diff.carry import ledger_sheet
 from speech_tasks.ledger.db import Ledger
 from speech_tasks.ledger.lifecycle import Edit
+
+from .conftest import make_sheet
+from .test_diff_align import EARLIER, LATER
 
 CARRIED = {("b1", "a4"), ("b2", "a2"), ("b3", "a3"), ("b4", "a1")}
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from .conftest import make_sheet
-
 from speech_tasks.diff import diff_sheets
 from speech_tasks.diff.report import diff_html, diff_json, diff_markdown
+
+from .conftest import make_sheet
 
 EVIL = "<script>alert('x')</script>"
 A = [

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-from .conftest import make_sheet
-from .test_diff_align import DUTY, EDU, FIRE, GAS, ROAD
-
 from speech_tasks.cli import main
 from speech_tasks.diff.series import build_series, order_meetings
+
+from .conftest import make_sheet
+from .test_diff_align import DUTY, EDU, FIRE, GAS, ROAD
 
 DUTY_T = {"id": "duty", "text": "要强化值班值守。各地、各部门" + DUTY, "units": [("各地", "owner", True, False)]}
 GAS_T = {"id": "gas", "text": "要抓好燃气安全整治。住建部门要" + GAS, "units": [("住建部门", "owner", False, False)],

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from speech_tasks.models import Deadline, Meeting, OutlineNode, SectorMention, Source, Task, TaskSheet, Unit
 
 TEXT = (
@@ -79,13 +77,3 @@ def build_sheet() -> TaskSheet:
         outline=outline,
         tasks=tasks,
     )
-
-
-@pytest.fixture
-def sheet() -> TaskSheet:
-    return build_sheet()
-
-
-@pytest.fixture
-def text() -> str:
-    return TEXT

@@ -8,7 +8,7 @@ import pytest
 import speech_tasks
 from speech_tasks.export import columns as C
 from speech_tasks.export.frame import Row, own_text, table, title, to_dataframe, unit_label, units_by_role
-from speech_tasks.models import STATUSES, Task, Unit
+from speech_tasks.models import Task, Unit
 
 from .conftest import build_sheet
 
@@ -96,11 +96,6 @@ def test_a_unit_named_twice_in_one_role_is_listed_once():
     by_role = units_by_role(t)
     assert [u.text for u in by_role["lead"]] == ["应急"]
     assert [u.text for u in by_role["assist"]] == ["应急"]
-
-
-def test_default_status_is_the_first_shared_status():
-    assert C.DEFAULT_STATUS == STATUSES[0] == "未启动"
-    assert STATUSES == ("未启动", "推进中", "已完成", "已销号", "延期")
 
 
 def test_title_from_meeting_or_file():

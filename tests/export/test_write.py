@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from speech_tasks.export import DEFAULT_FORMATS, FORMATS, write
-from speech_tasks.models import TaskSheet
+from speech_tasks.export import DEFAULT_FORMATS, FORMATS, SheetError, read_sheet, write
 
 from .conftest import TEXT, build_sheet
 
@@ -18,7 +17,24 @@ def test_every_format_written_beside_each_other(tmp_path):
 
 def test_json_is_the_sheet(tmp_path):
     (path,) = write(build_sheet(), tmp_path, ["json"])
-    assert TaskSheet.model_validate_json(path.read_text(encoding="utf-8")) == build_sheet()
+    assert read_sheet(path) == build_sheet()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "s.json: cannot read (No such file or directory)"),
+        ("{not json", "s.json: not valid JSON (Invalid JSON"),
+        ('{"tasks": "none"}', "s.json: not a task sheet (tool_version: Field required) (+2 more)"),
+    ],
+)
+def test_reading_back_what_is_not_a_sheet_is_one_line(tmp_path, content, message):
+    path = tmp_path / "s.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(SheetError) as err:
+        read_sheet(path)
+    assert message in str(err.value) and "\n" not in str(err.value)
 
 
 def test_defaults_and_repeats(tmp_path):

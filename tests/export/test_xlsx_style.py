@@ -62,24 +62,9 @@ def test_style_table_applies_the_house_style(tmp_path):
     assert back.page_setup.orientation == "landscape" and back.print_title_rows == "$1:$1"
 
 
-def test_fit_widths_follows_longest_line_within_bounds():
-    wb, ws = small_sheet()
-    widths = xs.fit_widths(ws, max_width=30)
-    assert widths[0] == xs.text_width("编号") + 2
-    assert widths[1] == 30
-    assert ws.column_dimensions["B"].width == 30
-
-
 def test_row_heights_never_exceed_excels_limit():
     wb, ws = small_sheet()
     ws["B2"] = "很长的任务\n" * 200
     xs.set_widths(ws, [6, 10, 12, 8])
     xs.fit_row_heights(ws)
     assert ws.row_dimensions[2].height <= xs.MAX_ROW_HEIGHT
-
-
-def test_custom_status_list():
-    wb, ws = small_sheet()
-    xs.add_status_dropdown(ws, 4, statuses=("是", "否"), last_row=10)
-    (dv,) = ws.data_validations.dataValidation
-    assert dv.formula1 == '"是,否"' and str(dv.sqref) == "D2:D10"

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 
-
 class InputError(Exception):
     """An input cannot be used; the message names the file and the problem."""
 
@@ -28,7 +27,7 @@ def _formats(value: str) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _unit_interval(value: str) -> float:
+def _zero_to_one(value: str) -> float:
     try:
         x = float(value)
     except ValueError:
@@ -48,29 +47,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default="tfidf", choices=("tfidf", "transformers"),
                         help="text similarity: tfidf (default, no model) or transformers (needs --model)")
     parser.add_argument("--model", metavar="DIR", help="local Hugging Face model directory for --backend transformers")
-    parser.add_argument("--threshold", type=_unit_interval, metavar="X",
+    parser.add_argument("--threshold", type=_zero_to_one, metavar="X",
                         help="similarity below which tasks are not the same directive (default: rules/diff.yaml, per backend)")
 
 
 def load_sheet(path: Path):
     """The task sheet of *path*: read from a .json sheet, else extracted from the speech."""
-    from pydantic import ValidationError
-
-    from ..models import TaskSheet
-
     if path.is_dir():
         raise InputError(f"{path}: is a folder (give a speech or a task sheet)")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".json":
+        from ..export import SheetError, read_sheet
+
         try:
-            return TaskSheet.model_validate_json(path.read_bytes())
-        except ValidationError as e:
-            err = e.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            raise InputError(f"{path}: not a task sheet ({where}: {err['msg']})") from None
-        except OSError as e:
-            raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+            return read_sheet(path)
+        except SheetError as e:
+            raise InputError(str(e)) from None
     from ..ingest import IngestError
     from ..pipeline import extract_file
 

@@ -30,7 +30,6 @@ class SplitRules(_Rules):
     """
 
     min_similarity: float = Field(ge=0, le=1, description="similarity to the task it splits from")
-
     min_cover: float = Field(ge=0, le=1, description="share of the earlier task's wording it covers alone")
     min_gain: float = Field(ge=0, le=1, description="coverage it adds to the already paired half")
 

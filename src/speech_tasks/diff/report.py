@@ -17,12 +17,14 @@ from .. import __version__
 if TYPE_CHECKING:
     import jinja2
 
+    from ..models import TaskSheet
     from .changes import Changes
+    from .core import MeetingDiff
     from .similarity import TaskView
 
-    from .core import MeetingDiff
 
 def task_ref(v: TaskView) -> dict[str, Any]:
+    """A task as the JSON refers to it: the scorer matches tasks by ``span``."""
     t = v.task
     return {"id": t.id, "number": t.number, "span": list(t.span), "title": t.title, "text": v.own_text}
 
@@ -42,7 +44,8 @@ def _round(x: float) -> float | None:
     return None if math.isnan(x) else round(float(x), 4)
 
 
-def _meeting(sheet, name: str) -> dict[str, Any]:
+def meeting_ref(sheet: TaskSheet, name: str) -> dict[str, Any]:
+    """A meeting as the JSON (pair or series) describes it."""
     return {
         "file": name,
         "meeting": sheet.meeting.name,
@@ -68,8 +71,8 @@ def diff_json(d: MeetingDiff, a_name: str, b_name: str) -> dict[str, Any]:
         })
     return {
         "tool_version": __version__,
-        "a": _meeting(d.a_sheet, a_name),
-        "b": _meeting(d.b_sheet, b_name),
+        "a": meeting_ref(d.a_sheet, a_name),
+        "b": meeting_ref(d.b_sheet, b_name),
         "backend": d.backend,
         "threshold": d.threshold,
         "summary": d.counts(),

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import TaskSheet
-from .core import MeetingDiff, diff_views
 from .align import Link, assign_above
 from .changes import Changes, compare
 from .config import DiffRules, threshold_for
 from .config import load as load_rules
+from .core import MeetingDiff, diff_views
 from .similarity import Backend, TaskView, TfidfBackend, similarity_matrix, task_views
 
 Node = tuple[int, int]  # (meeting position in the series, task index in that meeting)
@@ -144,13 +144,9 @@ def _link_returns(
 
 
 def series_json(s: Series) -> dict[str, Any]:
-    from .report import task_ref
+    from .report import meeting_ref, task_ref
 
-    meetings = [
-        {"file": name, "meeting": sh.meeting.name, "date": sh.meeting.date.isoformat() if sh.meeting.date else None,
-         "tasks": len(sh.tasks)}
-        for name, sh in zip(s.names, s.sheets)
-    ]
+    meetings = [meeting_ref(sheet, name) for name, sheet in zip(s.names, s.sheets)]
     chains = []
     for c in s.chains:
         occurrences = []

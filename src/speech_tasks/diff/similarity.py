@@ -92,7 +92,7 @@ def deadline_key(d: Deadline, rules: DiffRules) -> str:
     return fillers.sub("", text) if fillers is not None else text
 
 
-DeadlineSig = tuple[str, "dt.date | None"]
+DeadlineSig = tuple[str, dt.date | None]
 
 
 def deadline_sig(d: Deadline, rules: DiffRules) -> DeadlineSig:
@@ -109,11 +109,6 @@ def _same_sig(x: DeadlineSig, y: DeadlineSig) -> bool:
 def sigs_equal(a: Sequence[DeadlineSig], b: Sequence[DeadlineSig]) -> bool:
     """Same timing: every deadline of each side has an equivalent (same due date, else same key) on the other."""
     return all(any(_same_sig(x, y) for y in b) for x in a) and all(any(_same_sig(y, x) for x in a) for y in b)
-
-
-def deadlines_equal(a: Sequence[Deadline], b: Sequence[Deadline], rules: DiffRules) -> bool:
-    """:func:`sigs_equal` over deadlines."""
-    return sigs_equal([deadline_sig(d, rules) for d in a], [deadline_sig(d, rules) for d in b])
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

@@ -2,6 +2,7 @@
 
 :func:`write` is what ``speech-tasks extract --format …`` calls. Each format's writer lives in
 its own module and imports its library (openpyxl, python-docx, Jinja2) only when used.
+:func:`read_sheet` reads a JSON sheet back (`track import`, `diff`) with a one-line error.
 """
 from __future__ import annotations
 
@@ -14,7 +15,31 @@ from ..models import TaskSheet
 FORMATS = ("json", "xlsx", "docx", "csv", "md", "html")
 DEFAULT_FORMATS = ("json", "xlsx", "html")
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "check_formats", "write"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "SheetError", "check_formats", "read_sheet", "write"]
+
+
+class SheetError(ValueError):
+    """A JSON task sheet cannot be read; the message names the file and the problem."""
+
+
+def read_sheet(path: Path) -> TaskSheet:
+    """The task sheet in JSON file *path*, as :func:`write` wrote it; SheetError if it is not one."""
+    from pydantic import ValidationError
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise SheetError(f"{path}: cannot read ({e.strerror or e})") from None
+    try:
+        return TaskSheet.model_validate_json(data)
+    except ValidationError as e:
+        errors = e.errors()
+        first = errors[0]
+        if first["type"] == "json_invalid":
+            raise SheetError(f"{path}: not valid JSON ({first['msg']})") from None
+        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise SheetError(f"{path}: not a task sheet ({where}: {first['msg']}){more}") from None
 
 
 def check_formats(formats: Sequence[str]) -> list[str]:

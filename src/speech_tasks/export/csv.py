@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
 from ..fsutil import write_atomic
 from ..models import TaskSheet
 from . import columns as C
-from .frame import Row, table
+from .frame import Row, cell_text, table
 
 # A cell starting with one of these is run as a formula by spreadsheet programs; such cells get
 # a leading apostrophe so a speech can never inject one (OWASP "CSV injection").
@@ -18,11 +17,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def cell(value: object) -> str:
     """A value as CSV text: dates in ISO form, formula-like text made inert."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value)
+    text = cell_text(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

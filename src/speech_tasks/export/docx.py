@@ -7,13 +7,12 @@ page numbers in the footer.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
-from .frame import Row, table, title
+from .frame import Row, cell_text, table, title
 
 BODY_FONT = "宋体"
 TITLE_FONT = "方正小标宋简体"
@@ -135,14 +134,6 @@ def _footer(section) -> None:
     p.add_run(" 页")
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _subtitle(sheet: TaskSheet, rows: list[Row]) -> str:
     parts = []
     if sheet.meeting.date:
@@ -215,7 +206,7 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
             p._p.style = column_style[i]
             if i == text_column and row.depth:
                 p.paragraph_format.left_indent = Cm(INDENT_CM * row.depth)
-            text = _cell_text(value)
+            text = cell_text(value)
             if text:
                 run = p.add_run(text)
                 if row.has_children and i in (0, text_column):

@@ -31,6 +31,15 @@ class Row:
         return self.values[C.COLUMNS.index(column)]
 
 
+def cell_text(value: object) -> str:
+    """A cell value as plain text: empty for None, dates in ISO form (2024-06-30)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def clean_text(text: str) -> str:
     """Speech text for a cell: each line stripped (full-width indents too), blank lines dropped."""
     lines = (line.strip(" \t\u3000\xa0") for line in text.split("\n"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..fsutil import write_atomic
@@ -27,10 +27,13 @@ LABEL_CHARS = 40
 
 @functools.cache
 def environment():
-    """The Jinja2 environment for the shipped templates: autoescape on for ``*.html.j2``."""
+    """The Jinja2 environment for the shipped templates: autoescape on for ``*.html.j2``; the
+    ``md`` filter escapes a value for a Markdown table cell."""
     import jinja2
 
-    return jinja2.Environment(
+    from .markdown import md_text
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html.j2",), disabled_extensions=("md.j2",), default=True
@@ -40,6 +43,8 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md"] = md_text
+    return env
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class Highlight:
     anchor: str | None = None
     badge: str = ""  # already-safe markup
     tooltip: str = ""
-    attrs: tuple[tuple[str, str], ...] = field(default=())
+    attrs: tuple[tuple[str, str], ...] = ()
 
 
 def nest(text: str, spans: Iterable[Highlight], offset: int = 0):
@@ -243,7 +248,6 @@ def render(sheet: TaskSheet, rows: list[Row] | None = None, source_text: str | N
         excerpts=excerpts,
         task_anchor=_task_anchor,
         source_anchor=_source_anchor,
-        role_labels=C.ROLE_LABELS,
         inherited_mark=C.INHERITED_MARK,
         dated=sum(1 for r in rows if r["截止日期"] is not None),
         version=__version__,

@@ -5,7 +5,6 @@ Rendered from ``templates/sheet.md.j2``. Cell text is escaped so that nothing in
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 from ..fsutil import write_atomic
 from ..models import TaskSheet
 from . import columns as C
-from .frame import Row, table, title
+from .frame import Row, cell_text, table, title
 
 _SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "<br>"}
 
@@ -26,19 +25,13 @@ def _special():
 def md_text(value: object) -> str:
     """*value* as inline Markdown text: HTML-escaped, Markdown punctuation backslashed,
     newlines as ``<br>`` (table cells are one line)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return _special().sub(lambda m: "\\" + m[1] if m[1] else _SPECIAL[m[0]], str(value))
+    return _special().sub(lambda m: "\\" + m[1] if m[1] else _SPECIAL[m[0]], cell_text(value))
 
 
 def render(sheet: TaskSheet, rows: list[Row] | None = None) -> str:
     from .html import environment
 
-    env = environment()
-    env.filters.setdefault("md", md_text)
-    return env.get_template("sheet.md.j2").render(
+    return environment().get_template("sheet.md.j2").render(
         title=title(sheet),
         sheet=sheet,
         columns=C.COLUMNS,

@@ -37,7 +37,6 @@ def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
 def build(sheet: TaskSheet, rows: list[Row] | None = None):
     """The workbook (an openpyxl ``Workbook``), not yet saved."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     rows = table(sheet) if rows is None else rows
     wb = Workbook()
@@ -57,7 +56,7 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
         date_columns=[C.column_index("截止日期")],
         centered_columns=[C.column_index(c) for c in C.CENTERED],
     )
-    bold = Font(name=xs.FONT_NAME, size=xs.FONT_SIZE, bold=True)
+    bold = xs.bold_font()
     for r, row in enumerate(rows, start=2):
         if row.has_children:
             for col in tree_columns:

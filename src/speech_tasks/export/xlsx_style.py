@@ -43,8 +43,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 # Excel column width is measured in "0" characters; a CJK character is about two of them.
-MIN_WIDTH = 4.0
-MAX_WIDTH = 60.0
 ROW_LINE_HEIGHT = 15.0  # points per wrapped line at FONT_SIZE
 MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
 
@@ -141,6 +139,13 @@ def style_body(ws, first_row: int = 2, centered_columns: Iterable[int] = ()) -> 
                 indent(cell, int(level))
 
 
+def bold_font():
+    """The body font in bold, for cells that stand out after :func:`style_body` (parent tasks)."""
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+
+
 def indent(cell, level: int) -> None:
     """Indent *cell*'s text by *level* steps (keeps wrap and alignment), to show a task tree."""
     from openpyxl.styles import Alignment
@@ -155,23 +160,6 @@ def set_widths(ws, widths: Sequence[float]) -> None:
     """Set column widths (Excel units) for columns 1..len(widths)."""
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[_letter(i)].width = w
-
-
-def fit_widths(ws, min_width: float = MIN_WIDTH, max_width: float = MAX_WIDTH) -> list[float]:
-    """Size every column to its longest line (CJK-aware), within [min_width, max_width].
-
-    Returns the widths set. Use for sheets whose columns are not known in advance; fixed
-    sheets read better with :func:`set_widths`.
-    """
-    widths: list[float] = []
-    for column in ws.iter_cols(min_row=1, max_row=ws.max_row):
-        longest = max(
-            (text_width(line) for c in column if c.value is not None for line in _lines(c.value)),
-            default=0,
-        )
-        widths.append(min(max_width, max(min_width, longest + 2)))
-    set_widths(ws, widths)
-    return widths
 
 
 def _lines(value: Any) -> list[str]:
@@ -200,30 +188,24 @@ def fit_row_heights(ws, first_row: int = 2) -> None:
         ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * ROW_LINE_HEIGHT + 3)
 
 
-def freeze_header(ws, rows: int = 1, columns: int = 0) -> None:
-    """Keep the first *rows* rows (and *columns* columns) in view while scrolling."""
-    ws.freeze_panes = f"{_letter(columns + 1)}{rows + 1}"
+def freeze_header(ws, rows: int = 1) -> None:
+    """Keep the first *rows* rows in view while scrolling."""
+    ws.freeze_panes = f"A{rows + 1}"
 
 
-def add_status_dropdown(
-    ws,
-    column: int,
-    first_row: int = 2,
-    last_row: int | None = None,
-    statuses: Sequence[str] = STATUSES,
-) -> None:
-    """A list validation on *column* offering *statuses* (default: models.STATUSES).
+def add_status_dropdown(ws, column: int, first_row: int = 2) -> None:
+    """A list validation on *column* offering :data:`models.STATUSES`.
 
-    *last_row* defaults to 1000 rows past the data, so rows a user appends get it too.
-    Entries outside the list are refused with a message naming the allowed values.
+    It reaches 1000 rows past the data, so rows a user appends get it too. Entries outside the
+    list are refused with a message naming the allowed values.
     """
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    last = last_row if last_row is not None else max(ws.max_row, first_row) + 1000
-    allowed = "/".join(statuses)
+    last = max(ws.max_row, first_row) + 1000
+    allowed = "/".join(STATUSES)
     dv = DataValidation(
         type="list",
-        formula1='"' + ",".join(statuses) + '"',
+        formula1='"' + ",".join(STATUSES) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="状态",
@@ -254,26 +236,24 @@ def warning_fill(level: str):
     return PatternFill("solid", fgColor=WARNING_FILLS[level])
 
 
-def fill_row(ws, row: int, color: str, first_column: int = 1, last_column: int | None = None) -> None:
+def fill_row(ws, row: int, color: str) -> None:
     """Paint one row's cells with *color* (a hex string such as :data:`FILL_RED`)."""
     from openpyxl.styles import PatternFill
 
     fill = PatternFill("solid", fgColor=color)
-    for column in range(first_column, (last_column or ws.max_column) + 1):
+    for column in range(1, ws.max_column + 1):
         ws.cell(row=row, column=column).fill = fill
 
 
-def setup_print(ws, title_rows: int = 1, landscape: bool = True, fit_width: bool = True) -> None:
+def setup_print(ws, title_rows: int = 1) -> None:
     """A4 print setup: landscape, header rows repeated on each page, all columns on one page
     width (any number of pages tall), page numbers in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    if fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    if title_rows:
-        ws.print_title_rows = f"1:{title_rows}"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"1:{title_rows}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -287,7 +267,7 @@ def autofilter(ws, header_row: int = 1) -> None:
 
 def style_table(
     ws,
-    widths: Sequence[float] | None = None,
+    widths: Sequence[float],
     status_column: int | None = None,
     date_columns: Iterable[int] = (),
     centered_columns: Iterable[int] = (),
@@ -295,18 +275,14 @@ def style_table(
 ) -> None:
     """The whole house style on a sheet whose header is *header_row* and data follows it.
 
-    Styles header and body, sets *widths* (or fits them to the content), formats
-    *date_columns*, adds the 状态 dropdown on *status_column*, sizes rows, freezes the header,
-    adds filter buttons and the print setup. Set indents (:func:`indent`) before, so row
+    Styles header and body, sets the column *widths* (Excel units), formats *date_columns*,
+    adds the 状态 dropdown on *status_column*, sizes rows, freezes the header, adds filter
+    buttons and the print setup. Set indents (:func:`indent`) before, so row
     heights account for them; apply fills afterwards.
     """
-    date_columns = list(date_columns)
     style_header(ws, header_row)
     style_body(ws, header_row + 1, centered_columns)
-    if widths is None:
-        fit_widths(ws)
-    else:
-        set_widths(ws, widths)
+    set_widths(ws, widths)
     format_dates(ws, date_columns, header_row + 1)
     if status_column is not None:
         add_status_dropdown(ws, status_column, header_row + 1)

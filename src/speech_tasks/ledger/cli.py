@@ -21,20 +21,20 @@ import os
 import sys
 from pathlib import Path
 
+from ..cli import iso_date
+from ..export import SheetError, read_sheet
+from ..export.xlsx_style import text_width
 from ..models import STATUSES
+from . import xlsx
+from .alerts import LEVELS
 from .db import DEFAULT_DB, FIELD_LABELS, Ledger, LedgerError
+from .lifecycle import Edit
+from .view import REMOVED_MARK, Filters, check_filters, select, unit_summary, warning_counts
 
 FORMATS = ("table", "json", "csv")
 CONFLICTS_EXIT = 3
 _COLOURS = {"红": "\x1b[41;97m", "黄": "\x1b[43;30m", "蓝": "\x1b[44;97m"}
 _MAX_CELL = 40  # display width a table cell is cut to
-
-
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,12 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     by = argparse.ArgumentParser(add_help=False)
     by.add_argument("--by", metavar="NAME", help="who makes the change (default: your login name)")
     view = argparse.ArgumentParser(add_help=False)
-    view.add_argument("--today", type=_day, default=None, metavar="DATE", help="warnings as of DATE (default: today)")
+    view.add_argument("--today", type=iso_date, default=None, metavar="DATE", help="warnings as of DATE (default: today)")
     view.add_argument("--unit", action="append", default=[], metavar="NAME", help="tasks of a unit whose name contains NAME")
     view.add_argument("--status", action="append", default=[], metavar="STATUS", help="tasks in STATUS (repeatable)")
     view.add_argument("--warning", action="append", default=[], metavar="COLOUR", help="tasks flagged 红, 黄 or 蓝")
     view.add_argument("--overdue", action="store_true", help="only tasks past their due date (红)")
-    view.add_argument("--due-before", type=_day, metavar="DATE", help="tasks due before DATE")
+    view.add_argument("--due-before", type=iso_date, metavar="DATE", help="tasks due before DATE")
     view.add_argument("--meeting", metavar="ID", help="one meeting: its id (or a prefix) or part of its name")
     view.add_argument("--removed", action="store_true", help="include tasks no longer in their meeting's latest sheet")
     fmt = argparse.ArgumentParser(add_help=False)
@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("task", metavar="ID")
     p.add_argument("--status", help="/".join(STATUSES))
     p.add_argument("--note", help="progress note (进展情况)")
-    p.add_argument("--due", type=_day, metavar="DATE", help="new due date, with --status 延期")
+    p.add_argument("--due", type=iso_date, metavar="DATE", help="new due date, with --status 延期")
     p.add_argument("--reason", help="why it is postponed, with --status 延期")
     p.add_argument("--reopen", action="store_true", help="allow leaving 已销号")
     p = sub.add_parser("history", parents=[common, fmt], help="every change to a task")
@@ -90,6 +90,11 @@ def _user(args: argparse.Namespace) -> str:
         return "unknown"
 
 
+def _complain(problem: object) -> None:
+    """One line on stderr: an error, a refused row or a conflict."""
+    print(f"speech-tasks track: {problem}", file=sys.stderr)
+
+
 def _open(args: argparse.Namespace, create: bool = False) -> Ledger:
     return Ledger(args.db, timeout=args.timeout, create=create)
 
@@ -98,8 +103,6 @@ def _open(args: argparse.Namespace, create: bool = False) -> Ledger:
 
 
 def _cut(text: str, width: int) -> str:
-    from ..export.xlsx_style import text_width
-
     text = " ".join(text.split())
     if text_width(text) <= width:
         return text
@@ -114,8 +117,6 @@ def _cut(text: str, width: int) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], flag_column: int | None = None) -> str:
     """An aligned text table (CJK-aware); on a terminal, the flag column is coloured."""
-    from ..export.xlsx_style import text_width
-
     cells = [[_cut(str(c), _MAX_CELL) for c in row] for row in [headers, *rows]]
     widths = [max(text_width(r[i]) for r in cells) for i in range(len(headers))]
     colour = sys.stdout.isatty()
@@ -163,34 +164,13 @@ def _sheet_files(paths: list[str]) -> tuple[list[Path], list[str]]:
     return files, errors
 
 
-def _load_sheet(path: Path):
-    from pydantic import ValidationError
-
-    from ..models import TaskSheet
-
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LedgerError(f"{path}: cannot read ({e.strerror})") from None
-    try:
-        return TaskSheet.model_validate_json(data)
-    except ValidationError as e:
-        errs = e.errors()
-        first = errs[0]
-        more = f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""
-        if first["type"] == "json_invalid":
-            raise LedgerError(f"{path}: not valid JSON ({first['msg']})") from None
-        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
-        raise LedgerError(f"{path}: not a task sheet ({where}: {first['msg']}){more}") from None
-
-
 def _cmd_import(args: argparse.Namespace) -> int:
     files, errors = _sheet_files(args.sheets)
     sheets = []
     for f in files:
         try:
-            sheets.append((f, _load_sheet(f)))
-        except LedgerError as e:
+            sheets.append((f, read_sheet(f)))
+        except SheetError as e:
             errors.append(str(e))
     if sheets:
         with _open(args, create=True) as ledger:
@@ -207,7 +187,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 links = f"; {carried} carried-over links to other meetings" if carried else ""
                 print(f"{f}: meeting {s.meeting}: {what}{links}")
     for e in errors:
-        print(f"speech-tasks track: {e}", file=sys.stderr)
+        _complain(e)
     return 1 if errors else 0
 
 
@@ -216,8 +196,6 @@ def _describe(field: str, old: str | None, new: str | None) -> str:
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
-    from .lifecycle import Edit
-
     if args.status is None and args.note is None and args.due is None and args.reason is None:
         raise LedgerError("nothing to set: give --status, --note, or --due with --reason")
     edit = Edit(status=args.status, note=args.note, due=args.due, reason=args.reason, reopen=args.reopen)
@@ -249,8 +227,6 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def _selection(args: argparse.Namespace, ledger: Ledger, include_history: bool = False):
-    from .view import Filters, check_filters, select
-
     filters = Filters(
         units=tuple(args.unit), statuses=tuple(args.status), warnings=tuple(args.warning), overdue=args.overdue,
         due_before=args.due_before, meeting=args.meeting, removed=args.removed,
@@ -278,14 +254,10 @@ def _record(r) -> dict:
 
 
 def _counts(rows) -> str:
-    from .view import warning_counts
-
     return ", ".join(f"{k} {v}" for k, v in warning_counts(rows).items())
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from .view import REMOVED_MARK
-
     with _open(args) as ledger:
         rows, _, today = _selection(args, ledger)
     table = [
@@ -300,9 +272,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_units(args: argparse.Namespace) -> int:
-    from .alerts import LEVELS
-    from .view import unit_summary
-
     with _open(args) as ledger:
         rows, _, today = _selection(args, ledger)
     summary = unit_summary(rows, tuple(args.unit))
@@ -314,9 +283,6 @@ def _cmd_units(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from . import xlsx
-    from .view import unit_summary
-
     with _open(args) as ledger:
         rows, history, today = _selection(args, ledger, include_history=True)
     exported = {r.task.id for r in rows}
@@ -330,17 +296,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_import_xlsx(args: argparse.Namespace) -> int:
-    from . import xlsx
-
     by = f"{_user(args)} via {Path(args.workbook).name}"
     with _open(args) as ledger:
         result = xlsx.import_edits(ledger, args.workbook, by)
     for row, a in result.applied:
         print(f"row {row} {a.task}: " + "; ".join(_describe(c.field, c.old, c.new) for c in a.changes) + f" (version {a.version})")
     for c in result.conflicts:
-        print(f"speech-tasks track: {c}", file=sys.stderr)
+        _complain(c)
     for e in result.errors:
-        print(f"speech-tasks track: {e}", file=sys.stderr)
+        _complain(e)
     print(
         f"{args.workbook}: {len(result.applied)} rows applied, {result.unchanged} unchanged, "
         f"{len(result.conflicts)} conflicts, {len(result.errors)} refused"
@@ -365,7 +329,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _COMMANDS[args.track_command](args)
     except LedgerError as e:
-        print(f"speech-tasks track: {e}", file=sys.stderr)
+        _complain(e)
         return 1
     except BrokenPipeError:  # `track list | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..export import columns as C
-from ..export.frame import earliest_due, own_text
+from ..export.frame import children_map, earliest_due, own_text, units_by_role
 from ..models import Task, TaskSheet
-from .lifecycle import Edit, FieldChange, LifecycleError, State, plan, policy
+from .lifecycle import Edit, FieldChange, LifecycleError, State, iso, plan, policy
 
 DEFAULT_DB = "outputs/ledger.sqlite"
 
@@ -101,9 +101,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 FIELD_LABELS = {"status": "状态", "due": "延期至", "delay_reason": "延期原因", "note": "进展情况", "sheet": "任务表"}
 IN_SHEET, REMOVED = "在表", "移出"
 
-# sheet-derived columns a re-import refreshes (tracked columns are never touched by it)
-_EXTRACTED = ("seq", "number", "parent", "path", "title", "text", "units", "lead", "owner", "assist", "deadline", "due", "sectors")
-
 
 class LedgerError(Exception):
     """Anything the user must fix or retry; the message is one line."""
@@ -115,10 +112,6 @@ def utc_now() -> str:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 @dataclass(frozen=True)
@@ -224,12 +217,9 @@ class Applied:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-def _names(task: Task, role: str) -> str:
-    return C.UNIT_SEP.join(dict.fromkeys(u.name for u in task.units if u.role == role))
-
-
 def _task_columns(task: Task, seq: int, children: list[Task]) -> dict:
     """A task's sheet-derived columns; its text is its own (children are rows of their own)."""
+    names = {role: C.UNIT_SEP.join(u.name for u in units) for role, units in units_by_role(task).items()}
     return {
         "seq": seq,
         "number": task.number,
@@ -240,11 +230,11 @@ def _task_columns(task: Task, seq: int, children: list[Task]) -> dict:
         "units": json.dumps(
             [{"name": u.name, "role": u.role, "generic": u.generic} for u in task.units], ensure_ascii=False
         ),
-        "lead": _names(task, "lead"),
-        "owner": _names(task, "owner"),
-        "assist": _names(task, "assist"),
+        "lead": names["lead"],
+        "owner": names["owner"],
+        "assist": names["assist"],
         "deadline": C.DEADLINE_SEP.join(dict.fromkeys(d.text for d in task.deadlines)),
-        "due": _iso(earliest_due(task)),
+        "due": iso(earliest_due(task)),
         "sectors": json.dumps(task.sectors, ensure_ascii=False),
     }
 
@@ -445,7 +435,7 @@ class Ledger:
         self.conn.execute(
             "UPDATE tasks SET status = ?, note = ?, extended_due = ?, delay_reason = ?, updated_at = ?, version = ?"
             " WHERE id = ?",
-            (state.status, state.note, _iso(state.extended_due), state.delay_reason, now, version, task.id),
+            (state.status, state.note, iso(state.extended_due), state.delay_reason, now, version, task.id),
         )
         return Applied(task.id, version, changes)
 
@@ -464,15 +454,13 @@ class Ledger:
         """
         mid = meeting_id(sheet)
         summary = ImportSummary(mid)
-        children: dict[str | None, list[Task]] = {}
-        for t in sheet.tasks:
-            children.setdefault(t.parent, []).append(t)
+        children = children_map(sheet)
         columns = [(t.id, _task_columns(t, i, children.get(t.id, []))) for i, t in enumerate(sheet.tasks)]
         meeting = {
             "file": sheet.source.file,
             "sha256": sheet.source.sha256,
             "name": sheet.meeting.name,
-            "date": _iso(sheet.meeting.date),
+            "date": iso(sheet.meeting.date),
             "tasks": len(sheet.tasks),
         }
         with self.write() as conn:

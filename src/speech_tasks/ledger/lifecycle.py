@@ -20,7 +20,8 @@ class LifecycleError(ValueError):
     """A requested change is not allowed; the message is one line saying why."""
 
 
-def _check_status(value: str) -> str:
+def check_status(value: str) -> str:
+    """*value* if it is one of models.STATUSES, else ValueError naming them."""
     if value not in STATUSES:
         raise ValueError(f"unknown status {value!r} (one of {_ALLOWED})")
     return value
@@ -47,20 +48,20 @@ class LedgerPolicy(BaseModel):
     @field_validator("initial")
     @classmethod
     def _initial(cls, value: str) -> str:
-        return _check_status(value)
+        return check_status(value)
 
     @field_validator("needs_due", "done", "behind")
     @classmethod
     def _status_list(cls, values: list[str]) -> list[str]:
-        return [_check_status(v) for v in values]
+        return [check_status(v) for v in values]
 
     @field_validator("transitions", "reopen")
     @classmethod
     def _graph(cls, graph: dict[str, list[str]]) -> dict[str, list[str]]:
         for source, targets in graph.items():
-            _check_status(source)
+            check_status(source)
             for t in targets:
-                _check_status(t)
+                check_status(t)
         return graph
 
     @model_validator(mode="after")
@@ -106,7 +107,8 @@ class FieldChange:
     note: str
 
 
-def _iso(day: dt.date | None) -> str | None:
+def iso(day: dt.date | None) -> str | None:
+    """*day* as YYYY-MM-DD, None for None: how dates are stored and logged."""
     return day.isoformat() if day else None
 
 
@@ -126,7 +128,7 @@ def check_transition(old: str, new: str, reopen: bool, rules_: LedgerPolicy) -> 
 
 def _status(value: str) -> str:
     try:
-        return _check_status(value)
+        return check_status(value)
     except ValueError as e:
         raise LifecycleError(str(e)) from None
 
@@ -159,7 +161,7 @@ def plan(current: State, edit: Edit, sheet_due: dt.date | None, rules_: LedgerPo
         changes.append(FieldChange("status", current.status, status, reason if postponing else (edit.note or "").strip()))
         reason_recorded = postponing
     if postponing and due != current.extended_due:
-        changes.append(FieldChange("due", _iso(current.extended_due or sheet_due), _iso(due), reason))
+        changes.append(FieldChange("due", iso(current.extended_due or sheet_due), iso(due), reason))
         reason_recorded = True
     if reason != current.delay_reason and not reason_recorded:
         changes.append(FieldChange("delay_reason", current.delay_reason, reason, ""))

@@ -9,9 +9,10 @@ from ..export.columns import NO_UNIT
 from ..models import STATUSES
 from .alerts import LEVELS, warning
 from .db import LedgerMeeting, LedgerTask
-from .lifecycle import LedgerPolicy
+from .lifecycle import LedgerPolicy, check_status
 
 REMOVED_MARK = "【已移出任务表】"  # shown before the text of a task its meeting's latest sheet no longer has
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -36,8 +37,7 @@ class Row:
 def check_filters(filters: Filters) -> None:
     """Raise ValueError naming the first unknown status or warning level."""
     for s in filters.statuses:
-        if s not in STATUSES:
-            raise ValueError(f"unknown status {s!r} (one of {'/'.join(STATUSES)})")
+        check_status(s)
     for w in filters.warnings:
         if w not in LEVELS:
             raise ValueError(f"unknown warning {w!r} (one of {'/'.join(LEVELS)})")

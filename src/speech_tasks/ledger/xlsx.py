@@ -83,15 +83,13 @@ def _history_sheet(wb, history: list[HistoryEntry], numbers: dict[str, str]) -> 
 
 
 def _units_sheet(wb, summary: list[UnitSummary]) -> None:
-    from openpyxl.styles import Font
-
     ws = wb.create_sheet(UNITS)
     header = ["单位", "任务数", *STATUSES, *LEVELS]
     ws.append(header)
     for s in summary:
         ws.append([s.unit, s.tasks, *s.statuses.values(), *s.warnings.values()])
     style.style_table(ws, widths=[24] + [8] * (len(header) - 1), centered_columns=range(2, len(header) + 1))
-    dark = Font(name=style.FONT_NAME, size=style.FONT_SIZE, bold=True)  # the colour columns' headers
+    dark = style.bold_font()  # dark text on the colour columns' light headers
     for column, level in enumerate(LEVELS, start=len(header) - len(LEVELS) + 1):
         ws.cell(1, column).fill = style.warning_fill(level)
         ws.cell(1, column).font = dark
