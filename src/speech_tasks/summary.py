@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, Field
+
+from . import rules
 from .export.columns import ROLE_LABELS
 from .export.xlsx_style import text_width
 from .fsutil import atomic_path, write_atomic
@@ -35,8 +38,17 @@ KIND_LABELS = {"date": "日期", "event": "事件节点", "period": "时段", "c
 NO_DUE = "无具体日期"
 UNDATED = "未注明日期"
 
-HEADLINE_CHARS = 60  # a directive is compared by its heading clause, at most this long
-RECUR_SIMILARITY = 0.5  # Jaccard similarity of character bigrams that counts as the same directive
+
+
+class SummaryRules(BaseModel):
+    """rules/summary.yaml: when directives of different meetings count as the same one."""
+
+    headline_chars: int = Field(gt=0)
+    recur_similarity: float = Field(gt=0, le=1)
+
+
+def summary_rules() -> SummaryRules:
+    return rules.load("summary", SummaryRules)
 MAX_MEETING_COLUMNS = 40  # more meetings than this: plots group them by month
 TOP_UNITS = 20
 TOP_SECTORS = 8
@@ -81,11 +93,11 @@ DIGEST_VERSION = 1  # bump when Digest changes: stored digests of another versio
 def headline(text: str, title: str | None, marker: str | None) -> str:
     """The clause a directive is known by: its title, else its first sentence without the marker."""
     if title:
-        return title[:HEADLINE_CHARS]
+        return title[:summary_rules().headline_chars]
     if marker and text.startswith(marker):
         text = text[len(marker) :]
-    m = _CLAUSE_END.search(text, 0, HEADLINE_CHARS + 1)
-    return (text[: m.start()] if m else text[:HEADLINE_CHARS]).strip()
+    m = _CLAUSE_END.search(text, 0, summary_rules().headline_chars + 1)
+    return (text[: m.start()] if m else text[:summary_rules().headline_chars]).strip()
 
 
 def digest(sheet: TaskSheet, key: str) -> Digest:
@@ -253,7 +265,7 @@ def _recurring(ds: list[Digest], pd) -> pd.DataFrame:
 
 
 def _clusters(texts: list[str]) -> list[list[int]]:
-    """Groups of *texts* linked by character-bigram Jaccard similarity ≥ RECUR_SIMILARITY.
+    """Groups of *texts* linked by character-bigram Jaccard similarity ≥ recur_similarity.
 
     Sparse matrix products in row blocks keep this near-linear for thousands of variants.
     """
@@ -278,7 +290,7 @@ def _clusters(texts: list[str]) -> list[list[int]]:
         inter = (m[start : start + block] @ m.T).tocoo()
         rows = inter.row + start
         union = sizes[rows] + sizes[inter.col] - inter.data
-        keep = (inter.data >= RECUR_SIMILARITY * union) & (rows < inter.col)
+        keep = (inter.data >= summary_rules().recur_similarity * union) & (rows < inter.col)
         links_r.append(rows[keep])
         links_c.append(inter.col[keep])
     r, c = np.concatenate(links_r), np.concatenate(links_c)
