@@ -1,6 +1,6 @@
 """deadlines stage: the timing expressions of each task (GUIDELINE §4), with kind and due date.
 
-What counts as a deadline lives in ``rules/deadlines.yaml`` (patterns, numerals, what captured
+What counts as a deadline lives in ``rules/deadlines.yaml`` (patterns, what captured
 words mean, past-time tests) and ``rules/events.yaml`` (holidays, political events and seasons
 with their dates per year).
 The patterns are compiled once per process, and from each one's syntax tree the first few
@@ -15,8 +15,8 @@ Due dates need an anchor: the meeting date (``--date``, else the date the meetin
 the text). A month/day that falls before the meeting rolls into the next year ("6月30日前" said on
 2023-10-12 → 2024-06-30). Without a meeting date only expressions with a written year, and one-off
 events (党的二十大), get a due date. Working days skip weekends only: public holidays and their
-make-up working days are ignored. Chinese numerals are read with the small table in the rules
-file rather than cn2an, whose import alone costs ~0.3 s against ~1 ms for the whole stage.
+make-up working days are ignored. Chinese numerals are read by :mod:`speech_tasks.numerals`
+rather than cn2an, whose import alone costs ~0.3 s against ~1 ms for the whole stage.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
 
-from . import rules
+from . import numerals, rules
 from .document import Doc
 from .models import Deadline, DeadlineKind
 
@@ -48,19 +48,12 @@ GROUPS = frozenset(
 GENERATED = ("EVENT", "DATED", "ALONE")  # fragments built from rules/events.yaml
 _REF = re.compile(r"\{([A-Z]+)(?::([a-z]+))?\}")
 _GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 _CLAUSE = re.compile(r"[，,：:]")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Numerals(_Strict):
-    digits: dict[str, int] = Field(description="numeral character → digit value (一 → 1, 两 → 2, 〇 → 0)")
-    units: dict[str, int] = Field(description="multiplier character → value (十 → 10)")
-    half: str = "半"
 
 
 class Part(_Strict):
@@ -121,7 +114,7 @@ def _check_groups(regex: str) -> None:
 class DeadlineRules(_Strict):
     """rules/deadlines.yaml."""
 
-    numerals: Numerals
+    half: str = Field("半", description="the word for one half (半个月内)")
     parts: dict[str, Part]
     approx_words: list[str] = Field(default_factory=list)
     fragments: dict[str, str] = Field(default_factory=dict)
@@ -502,24 +495,12 @@ class _Matcher:
 
     # ── numbers ──────────────────────────────────────────────────────────────────────────────
     def number(self, text: str) -> float:
-        num = self.rules.numerals
-        text = text.translate(_FULLWIDTH)
-        if text.isdigit():
-            return int(text)
-        if text == num.half:
+        if text == self.rules.half:
             return 0.5
-        if len(text) > 1 and all(c in num.digits for c in text):  # 二〇二三
-            return int("".join(str(num.digits[c]) for c in text))
-        total = current = 0
-        for c in text:
-            if c in num.digits:
-                current = num.digits[c]
-            elif c in num.units:
-                total += (current or 1) * num.units[c]
-                current = 0
-            else:
-                raise Unresolved(text)
-        return total + current
+        value = numerals.parse(text)
+        if value is None:
+            raise Unresolved(text)
+        return value
 
     # ── events ───────────────────────────────────────────────────────────────────────────────
     def occurrence(self, name: str, before: bool, meeting: dt.date | None, after: dt.date | None = None):
@@ -624,7 +605,7 @@ class _Matcher:
                 weeks=1 if get("rel_week") in self.next_words else 0)
             if get("weekday"):
                 w = get("weekday")
-                index = 6 if w in ("日", "天") else self.rules.numerals.digits[w] - 1
+                index = 6 if w in ("日", "天") else numerals.DIGITS[w] - 1
                 d = monday + dt.timedelta(days=index)
                 return d, d, True
             return monday, monday + dt.timedelta(days=6), True

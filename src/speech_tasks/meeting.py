@@ -18,13 +18,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, field_validator
 
-from . import rules
+from . import numerals, rules
 from .document import Doc
 
 _GROUP = re.compile(r"\(\?P(?:<(\w+)>|=(\w+)\))")
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
-
-
 class MeetingRules(BaseModel):
     head_chars: int = Field(600, ge=1)
     name: str
@@ -106,20 +103,13 @@ def _patterns() -> _Compiled:
     return _compiled
 
 
-def _number(s: str) -> int:
-    """12, 一二, 十二, 二十一, 二〇二三 → int."""
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return int("".join(str(_CN_DIGITS[c]) for c in s))
-
-
 def _date(y: str, m: str, d: str) -> dt.date | None:
+    year, month, day = numerals.parse(y), numerals.parse(m), numerals.parse(d)
+    if year is None or month is None or day is None:
+        return None
     try:
-        return dt.date(_number(y), _number(m), _number(d))
-    except (ValueError, KeyError):
+        return dt.date(year, month, day)
+    except ValueError:
         return None
 
 

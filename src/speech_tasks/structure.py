@@ -9,10 +9,9 @@ import re
 
 from pydantic import BaseModel, field_validator
 
-from . import rules
+from . import numerals, rules
 from .models import Span
 
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -138,18 +137,11 @@ def compiled() -> Compiled:
 
 def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:
     """The number a marker's `num` group stands for: 三 → 3, 十二 → 12, 12 → 12, ③ → 3, 其次 → 2."""
-    if token.isascii() and token.isdigit():
-        return int(token)
     if len(token) == 1 and token in _CIRCLED:
         return _CIRCLED.index(token) + 1
     if ordinals and token in ordinals:
         return ordinals[token]
-    if all(c in _CN_DIGITS or c == "十" for c in token):
-        if "十" not in token:
-            return _CN_DIGITS[token] if len(token) == 1 else None
-        tens, _, units = token.partition("十")
-        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
-    return None
+    return numerals.parse(token) or None
 
 
 _PARA = re.compile(r"[^\n]+")
