@@ -794,19 +794,15 @@ def matcher() -> _Matcher:
     return _built[2]
 
 
-def _alternation(names: list[str]) -> str:
-    return "|".join(re.escape(n) for n in sorted(set(names), key=lambda n: (-len(n), n))) or "(?!)"
-
-
 def _build(rule_set: DeadlineRules, event_set: EventRules) -> _Matcher:
     events: dict[str, Event] = {}
     for ev in event_set.events:
         for name in ev.names + ev.alone:
             events[name] = ev
     fragments = dict(rule_set.fragments)
-    fragments["EVENT"] = f"(?P<event>{_alternation([n for ev in event_set.events for n in ev.names])})"
-    fragments["DATED"] = f"(?P<event>{_alternation([n for ev in event_set.events if ev.dated for n in ev.names])})"
-    fragments["ALONE"] = f"(?P<event>{_alternation([n for ev in event_set.events for n in ev.alone])})"
+    fragments["EVENT"] = f"(?P<event>{rules.alternation([n for ev in event_set.events for n in ev.names])})"
+    fragments["DATED"] = f"(?P<event>{rules.alternation([n for ev in event_set.events if ev.dated for n in ev.names])})"
+    fragments["ALONE"] = f"(?P<event>{rules.alternation([n for ev in event_set.events for n in ev.alone])})"
     regexes = [expand(p.regex, fragments) for p in rule_set.patterns]
     analysis = _HeadAnalysis()
     starts, heads = _dispatch(analysis, [analysis.heads(r) for r in regexes])

@@ -80,13 +80,12 @@ def _compile(r: MeetingRules) -> _Compiled:
     ]
     date = f"(?P<date>{r.date})"
     parts.append(f"(?P<hd>{_prefixed(r.head_date.replace('{DATE}', date), 'hd_')})")
-    alternatives = sorted(r.name_prefixes, key=len, reverse=True)
     return _Compiled(
         rules=r,
         opening=re.compile("|".join(parts), re.MULTILINE),
         dateline=re.compile(_prefixed(r.dateline.replace("{DATE}", date), "dl_"), re.MULTILINE),
         filename=re.compile(r.filename_date),
-        prefixes=re.compile(f"^(?:{'|'.join(map(re.escape, alternatives))})+") if alternatives else None,
+        prefixes=re.compile(f"^(?:{rules.alternation(r.name_prefixes)})+") if r.name_prefixes else None,
         generic=frozenset(r.generic_names),
     )
 

@@ -41,6 +41,12 @@ def regex(value: str) -> str:
     return value
 
 
+def alternation(words) -> str:
+    """The words as one regex alternation, longest first (Python's alternation takes the first
+    alternative that matches, so 渔业船舶 must come before 船舶); never matches when empty."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) or "(?!)"
+
+
 def use_directory(path: str | os.PathLike | None) -> None:
     """Read rules from *path* from now on (None: back to the default)."""
     global _override

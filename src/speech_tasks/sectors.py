@@ -92,11 +92,6 @@ class _Matcher:
     owners: dict[str, tuple[str, ...]]
 
 
-def _alternation(words) -> str:
-    # longest first: Python's alternation takes the first alternative that matches
-    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
-
-
 def _compile(loaded: SectorRules) -> _Matcher:
     """One regex for every keyword, longest first, with an optional empty group `head` that
     matches where the context makes a weak keyword count."""
@@ -111,11 +106,11 @@ def _compile(loaded: SectorRules) -> _Matcher:
     ctx = loaded.context
     breakers = "".join(f"(?!{re.escape(b)})" for b in ctx.list_breakers)
     head = (
-        f"(?P<head>(?=(?:{_alternation(ctx.suffixes)})"
+        f"(?P<head>(?=(?:{rules.alternation(ctx.suffixes)})"
         f"|[{''.join(re.escape(j) for j in ctx.list_joiners)}]"
-        f"(?:{breakers}[^，。；：！？,;:!?\\n]){{0,{ctx.list_window}}}?(?:{_alternation(ctx.list_heads)})))?"
+        f"(?:{breakers}[^，。；：！？,;:!?\\n]){{0,{ctx.list_window}}}?(?:{rules.alternation(ctx.list_heads)})))?"
     )
-    regex = re.compile(f"(?P<kw>{_alternation(words)}){head}")
+    regex = re.compile(f"(?P<kw>{rules.alternation(words)}){head}")
     return _Matcher(
         rules=loaded,
         regex=regex,

@@ -191,11 +191,6 @@ class _Item:
     stem: bool
 
 
-def _alt(words) -> str:
-    """The words as one alternation, longest first (Python's takes the first alternative that matches)."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
 # an adverbial before the subject, with no comma: 在此基础上各地要… / 节日期间各镇街要…
 _LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
@@ -215,9 +210,9 @@ def _word_pattern(words: list[str], not_words: list[str], still_words: Sequence[
         tails = []
         for w in (w for w in not_words if w.startswith(m) and len(w) > len(m)):
             keep = [x[len(w):] for x in still_words if x.startswith(w) and len(x) > len(w)]
-            tails.append(re.escape(w[len(m):]) + (f"(?!{_alt(keep)})" if keep else ""))
+            tails.append(re.escape(w[len(m):]) + (f"(?!{rules.alternation(keep)})" if keep else ""))
         ends = [w for w in not_words if w.endswith(m) and len(w) > len(m)]
-        behind = "".join(f"(?<!{_alt(w for w in ends if len(w) == n)})" for n in sorted({len(w) for w in ends}))
+        behind = "".join(f"(?<!{rules.alternation(w for w in ends if len(w) == n)})" for n in sorted({len(w) for w in ends}))
         out.append(re.escape(m) + behind + (f"(?!{'|'.join(tails)})" if tails else ""))
     return "|".join(out)
 
@@ -242,23 +237,23 @@ class Lexicon:
                 entries[w] = _Entry(g.name, True)
         self.entries = entries
         self.several = tuple(b.name for b in r.bodies if b.several)
-        pre = _alt(self.levels)
-        suf = _alt(r.stem_suffixes)
-        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
-        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{_alt(entries)})(?P<suf>{suf})?")
+        pre = rules.alternation(self.levels)
+        suf = rules.alternation(r.stem_suffixes)
+        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
+        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
         self.place_endings = tuple(r.place_endings)
-        self.separator_re = re.compile(_alt(r.separators))
+        self.separator_re = re.compile(rules.alternation(r.separators))
         f = r.forms
         self.suffixes = tuple(f.suffixes)
-        self.suffix_re = re.compile(_alt(f.suffixes))
+        self.suffix_re = re.compile(rules.alternation(f.suffixes))
         self.deny_endings = tuple(f.deny_endings)
         self.deny_starts = tuple(f.deny_starts)
-        self.deny_inside_re = re.compile(_alt(f.deny_inside) or "(?!)")
+        self.deny_inside_re = re.compile(rules.alternation(f.deny_inside) or "(?!)")
         self.generic_prefixes = tuple(f.generic_prefixes)
         generic_words = [w for w, e in entries.items() if e.generic]
         self.general_re = re.compile(
-            f"(?:{_alt(f.generic_prefixes) or '(?!)'})?(?:{_alt(f.broad_modifiers) or '(?!)'})*"
-            f"(?:{_alt([*f.general_nouns, *generic_words])})"
+            f"(?:{rules.alternation(f.generic_prefixes) or '(?!)'})?(?:{rules.alternation(f.broad_modifiers) or '(?!)'})*"
+            f"(?:{rules.alternation([*f.general_nouns, *generic_words])})"
         )
         self.appositions = tuple(r.subject.appositions)
         self.self_words = tuple(r.subject.self_words)
@@ -266,57 +261,57 @@ class Lexicon:
         self.duties = frozenset(r.subject.duties)
         s, ro = r.subject, r.roles
         modal = _word_pattern(s.modals, s.not_modals, s.still_modals)
-        time = f"(?:{_alt(s.time_words)})(?:{_alt(s.time_suffixes) or '(?!)'})?" if s.time_words else "(?!)"
-        openers = f"{_alt(s.openers) or '(?!)'}|{time}"
-        people = f"(?:的)?(?:{_alt(s.persons)})" if s.persons else "(?!)"
+        time = f"(?:{rules.alternation(s.time_words)})(?:{rules.alternation(s.time_suffixes) or '(?!)'})?" if s.time_words else "(?!)"
+        openers = f"{rules.alternation(s.openers) or '(?!)'}|{time}"
+        people = f"(?:的)?(?:{rules.alternation(s.persons)})" if s.persons else "(?!)"
         self.gap_re = re.compile(
-            f"(?:{people}|{_alt(s.adverbs) or '(?!)'}|在[^在，,。；;：:]{{1,20}}?(?:中|上|时|期间|过程中|方面)"
-            f"|对[^对，,。；;：:]{{1,20}}|(?:{_alt(s.manner) or '(?!)'})[^，,。；;：:]{{1,15}})$"
+            f"(?:{people}|{rules.alternation(s.adverbs) or '(?!)'}|在[^在，,。；;：:]{{1,20}}?(?:中|上|时|期间|过程中|方面)"
+            f"|对[^对，,。；;：:]{{1,20}}|(?:{rules.alternation(s.manner) or '(?!)'})[^，,。；;：:]{{1,15}})$"
         )
         self.leading_re = re.compile(f"{_LEADING}|(?:{openers})+")
         # any short phrase that ends like a time (防汛关键期): before a gazetteer body only
-        self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{_alt(s.time_endings) or '(?!)'})")
-        lead = _alt(ro.lead_verbs)
-        assist = _alt(ro.assist_verbs)
-        declared = _alt(s.declared) or "(?!)"
-        duties = _alt(s.duties) or "(?!)"
+        self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{rules.alternation(s.time_endings) or '(?!)'})")
+        lead = rules.alternation(ro.lead_verbs)
+        assist = rules.alternation(ro.assist_verbs)
+        declared = rules.alternation(s.declared) or "(?!)"
+        duties = rules.alternation(s.duties) or "(?!)"
         # where a subject's predicate may start: a modal, a role verb with no modal before it (负责
         # but not 负责人, a person), or a declaration of responsibility (X是…的责任主体, X负主体责任)
         self.predicate_re = re.compile(
-            f"{modal}|{_word_pattern(ro.lead_verbs, s.persons)}|{assist}|{_alt(ro.join_words) or '(?!)'}"
+            f"{modal}|{_word_pattern(ro.lead_verbs, s.persons)}|{assist}|{rules.alternation(ro.join_words) or '(?!)'}"
             f"|是(?=[^，,。；;：:！？]{{0,30}}?(?:{declared}))|{duties}"
         )
         self.modal_re = re.compile(modal)
-        manner = f"(?:{_alt(ro.role_adverbs)})?" if ro.role_adverbs else ""
+        manner = f"(?:{rules.alternation(ro.role_adverbs)})?" if ro.role_adverbs else ""
         self.lead_re = re.compile(f"{manner}(?:{lead})(?!同志|人)")
         self.assist_re = re.compile(f"{manner}(?:{assist})")
         self.lead_verbs = set(ro.lead_verbs)
         self.assist_verbs = set(ro.assist_verbs)
         self.join_verbs = set(ro.join_words)
         self.opener_re = re.compile(f"(?:{openers})+")
-        self.continuation_re = re.compile(f"(?:{_alt(s.continuations)})" if s.continuations else "(?!)")
-        self.reporting_re = re.compile(_alt(s.reporting) or "(?!)")
-        self.reported_re = re.compile(_alt([*s.past_times, *s.citing]) or "(?!)")
-        tails = _alt(r.generic_tails) or "(?!)"
+        self.continuation_re = re.compile(f"(?:{rules.alternation(s.continuations)})" if s.continuations else "(?!)")
+        self.reporting_re = re.compile(rules.alternation(s.reporting) or "(?!)")
+        self.reported_re = re.compile(rules.alternation([*s.past_times, *s.citing]) or "(?!)")
+        tails = rules.alternation(r.generic_tails) or "(?!)"
         self.tail_re = re.compile(f"(?:{tails})(?:[、和](?:{tails}))?")
-        self.past_re = re.compile(f"(?:{_alt(s.past_exceptions) or '(?!)'})|(?P<past>{_alt(s.past) or '(?!)'})")
+        self.past_re = re.compile(f"(?:{rules.alternation(s.past_exceptions) or '(?!)'})|(?P<past>{rules.alternation(s.past) or '(?!)'})")
         self.note_roles: dict[str, Role] = {v: "lead" for v in ro.lead_verbs}
         self.note_roles |= {v: "assist" for v in ro.assist_verbs}
         self.note_roles |= {k: v for k, v in ro.labels.items() if v != "owner"}
-        self.by_re = re.compile(f"(?:{_alt(ro.by_frames)})(?P<who>[^，,。；;：:！？\n]{{1,40}}?)(?P<verb>{lead}|会同)")
-        self.join_re = re.compile(_alt(ro.join_words) or "(?!)")
-        self.label_re = re.compile(f"(?P<label>{_alt(ro.labels)})[：:]" if ro.labels else "(?!)")
+        self.by_re = re.compile(f"(?:{rules.alternation(ro.by_frames)})(?P<who>[^，,。；;：:！？\n]{{1,40}}?)(?P<verb>{lead}|会同)")
+        self.join_re = re.compile(rules.alternation(ro.join_words) or "(?!)")
+        self.label_re = re.compile(f"(?P<label>{rules.alternation(ro.labels)})[：:]" if ro.labels else "(?!)")
         self.labels = dict(ro.labels)
         self.label_stop_re = re.compile(r"[；;。\n]|" + self.label_re.pattern)
-        self.as_label_re = re.compile(f"(?:作为|为)(?P<label>{_alt(ro.labels)})" if ro.labels else "(?!)")
+        self.as_label_re = re.compile(f"(?:作为|为)(?P<label>{rules.alternation(ro.labels)})" if ro.labels else "(?!)")
         self.closer_re = re.compile(
-            f"等(?:[\\d一二三四五六七八九十]+个)?(?:相关|有关|其他|各)?(?:{_alt(r.closer_nouns) or '(?!)'})?"
+            f"等(?:[\\d一二三四五六七八九十]+个)?(?:相关|有关|其他|各)?(?:{rules.alternation(r.closer_nouns) or '(?!)'})?"
         )
         # cheap filters: the characters a body name can end with, and start with
         self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
         self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
         self.trigger_re = re.compile(
-            "|".join(x for x in (modal, lead, assist, _alt(ro.join_words), _alt(ro.labels), _alt(s.declared), _alt(s.duties)) if x)
+            "|".join(x for x in (modal, lead, assist, rules.alternation(ro.join_words), rules.alternation(ro.labels), rules.alternation(s.declared), rules.alternation(s.duties)) if x)
         )
 
     # -- items ------------------------------------------------------------------------------
