@@ -781,17 +781,9 @@ class _Matcher:
         return out
 
 
-_built: tuple[DeadlineRules, EventRules, _Matcher] | None = None
-
-
 def matcher() -> _Matcher:
     """The compiled rules (rebuilt only when the rules directory changes)."""
-    global _built
-    rule_set = rules.load("deadlines", DeadlineRules)
-    event_set = rules.load("events", EventRules)
-    if _built is None or _built[0] is not rule_set or _built[1] is not event_set:
-        _built = (rule_set, event_set, _build(rule_set, event_set))
-    return _built[2]
+    return rules.compiled(_build, ("deadlines", DeadlineRules), ("events", EventRules))
 
 
 def _build(rule_set: DeadlineRules, event_set: EventRules) -> _Matcher:

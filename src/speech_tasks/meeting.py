@@ -90,16 +90,9 @@ def _compile(r: MeetingRules) -> _Compiled:
     )
 
 
-_compiled: _Compiled | None = None
-
-
 def _patterns() -> _Compiled:
     """The patterns for the rules in force, compiled once per loaded rules file."""
-    global _compiled
-    loaded = rules.load("meeting", MeetingRules)  # cached by rules; a new object when rules change
-    if _compiled is None or _compiled.rules is not loaded:
-        _compiled = _compile(loaded)
-    return _compiled
+    return rules.compiled(_compile, ("meeting", MeetingRules))
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:

@@ -17,12 +17,14 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it
 
 _override: Path | None = None
@@ -117,3 +119,17 @@ def fingerprint() -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+_built: dict[Callable, tuple[tuple, object]] = {}
+
+
+def compiled(build: Callable[..., T], *files: tuple[str, type[BaseModel]]) -> T:
+    """``build(*rules)`` over the loaded rules *files* ((name, model) pairs), built once per
+    process and again only when a file is loaded anew (another rules folder): what a stage
+    compiles from its rules (regexes, tries) is kept here, not rebuilt per speech."""
+    loaded = tuple(load(name, model) for name, model in files)
+    hit = _built.get(build)
+    if hit is None or any(a is not b for a, b in zip(hit[0], loaded)):
+        hit = _built[build] = (loaded, build(*loaded))
+    return hit[1]  # type: ignore[return-value]

@@ -119,16 +119,9 @@ def _compile(loaded: SectorRules) -> _Matcher:
     )
 
 
-_compiled: _Matcher | None = None
-
-
 def _matcher() -> _Matcher:
     """The matcher for the rules in force, compiled once per loaded rules file."""
-    global _compiled
-    loaded = rules.load("sectors", SectorRules)  # cached by rules; a new object when rules change
-    if _compiled is None or _compiled.rules is not loaded:
-        _compiled = _compile(loaded)
-    return _compiled
+    return rules.compiled(_compile, ("sectors", SectorRules))
 
 
 @dataclass(frozen=True)

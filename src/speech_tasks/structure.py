@@ -123,16 +123,9 @@ class Compiled:
         return self._markers[styles]
 
 
-_compiled: Compiled | None = None
-
-
 def compiled() -> Compiled:
     """The structure rules, compiled once per loaded rules file (a new rules folder recompiles)."""
-    global _compiled
-    r = rules.load("structure", StructureRules)
-    if _compiled is None or _compiled.rules is not r:
-        _compiled = Compiled(r)
-    return _compiled
+    return rules.compiled(Compiled, ("structure", StructureRules))
 
 
 def number_of(token: str, ordinals: dict[str, int] | None = None) -> int | None:

@@ -533,16 +533,9 @@ class Lexicon:
         return self.parse_list(head[i + 1:], offset + i + 1, whole=True)
 
 
-_lexicon: Lexicon | None = None
-
-
 def lexicon() -> Lexicon:
     """The compiled rules in force (compiled again when rules.use_directory loads new ones)."""
-    global _lexicon
-    r = load_rules()
-    if _lexicon is None or _lexicon.rules is not r:
-        _lexicon = Lexicon(r)
-    return _lexicon
+    return rules.compiled(Lexicon, ("units", UnitRules))
 
 
 # ---------------------------------------------------------------------------------------------
