@@ -55,8 +55,9 @@ class NonTaskRules(BaseModel):
     lead_in: str
     head_end: str
     head_past: str
+    directive_head: str
 
-    _check = field_validator("lead_in", "head_end", "head_past")(rules.regex)
+    _check = field_validator("lead_in", "head_end", "head_past", "directive_head")(rules.regex)
 
 
 class TitleRules(BaseModel):
@@ -106,6 +107,7 @@ class Compiled:
         self.non_task_lead_in = re.compile(r.non_task_lists.lead_in)
         self.non_task_head_end = re.compile(r.non_task_lists.head_end)
         self.non_task_head_past = re.compile(r.non_task_lists.head_past)
+        self.directive_head = re.compile(r.non_task_lists.directive_head)
         self.agenda = re.compile(r.agenda_line)
         self.closing_starts = re.compile(r.closing_starts)
         self.closing_contains = re.compile(r.closing_contains)

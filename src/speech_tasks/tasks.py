@@ -271,7 +271,10 @@ class _Extractor:
             return True
         lead = self.text[lead_in[0]:lead_in[1]].rstrip()
         cut = max(lead.rstrip("。；：:").rfind(sep) for sep in "。；，,")
-        return bool(self.c.non_task_lead_in.search(lead[cut + 1:]))
+        if not self.c.non_task_lead_in.search(lead[cut + 1:]):
+            return False
+        directive = sum(1 for h in heads if self.c.directive_head.search(h))
+        return directive * 2 <= len(items)
 
     def _prune(self, node, container_start: int, kept_lead_ins: list[Span]) -> None:
         """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""

@@ -67,6 +67,8 @@ def _d(text, kind="date", due=None):
     [
         ([_d("党的二十大前", "event")], [_d("党的二十大召开前", "event")], True),
         ([_d("尽快", "urgency")], [_d("抓紧", "urgency")], True),
+        ([_d("每日", "cadence")], [_d("每天", "cadence")], True),
+        ([_d("每月", "cadence")], [_d("每半月", "cadence")], False),
         ([_d("12月底前", due=dt.date(2023, 12, 31))], [_d("12月31日前", due=dt.date(2023, 12, 31))], True),
         ([], [], True),
         ([], [_d("9月底前")], False),

@@ -34,6 +34,13 @@ class SplitRules(_Rules):
     min_gain: float = Field(ge=0, le=1, description="coverage it adds to the already paired half")
 
 
+class SameHeadingRules(_Rules):
+    """Two tasks under one topic heading are the same directive only if their own texts agree."""
+
+    min_head: float = Field(ge=0, le=1, description="heading similarity from which the headings are one topic")
+    min_own: float = Field(ge=0, le=1, description="own-text similarity such a pair needs")
+
+
 class DiffRules(_Rules):
     ngram: int = Field(2, ge=1, le=4, description="character n-gram length of the default backend")
     weights: Weights
@@ -43,6 +50,7 @@ class DiffRules(_Rules):
     threshold: dict[str, float] = Field(
         description="per backend: pairs below this similarity are not the same directive"
     )
+    same_heading: SameHeadingRules
     children_bonus: float = Field(
         0.0, ge=0, le=1, description="added per share of two tasks' children paired with each other"
     )
@@ -58,6 +66,9 @@ class DiffRules(_Rules):
     )
     strip_markers: list[str] = Field(default_factory=list, description="regexes removed from the start of a task")
     deadline_fillers: list[str] = Field(default_factory=list, description="words dropped before comparing deadlines")
+    deadline_synonyms: dict[str, str] = Field(
+        default_factory=dict, description="words written for one another in deadlines (每日 → 每天)"
+    )
     unit_affixes: list[str] = Field(
         default_factory=list, description="regexes removed from unit names before comparing (市…, …部门)"
     )

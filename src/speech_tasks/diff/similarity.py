@@ -89,6 +89,8 @@ def deadline_key(d: Deadline, rules: DiffRules) -> str:
         return "urgency"
     fillers = _pattern(tuple(rules.deadline_fillers))
     text = _NON_WORD.sub("", d.text)
+    for word, same in rules.deadline_synonyms.items():
+        text = text.replace(word, same)
     return fillers.sub("", text) if fillers is not None else text
 
 
@@ -429,6 +431,9 @@ def similarity_matrix(a: list[TaskView], b: list[TaskView], backend: Backend, ru
     parts["text"] = np.where(containers, parts["text"], np.nan)
     # a heading is often just a topic (消防安全, 道路交通) that a new directive can share: it
     # counts only as far as the bodies agree too
+    # under one topic heading (消防安全 = 消防安全) a new directive shares the heading, the body and
+    # the sentence frame: only agreement of the own texts makes the two the same directive
+    new_under_topic = (parts["head"] >= rules.same_heading.min_head) & (parts["own"] < rules.same_heading.min_own)
     parts["head"] = np.minimum(parts["head"], rules.head_cap * parts["own"])
     parts["sectors"] = _jaccard([v.sectors for v in a], [v.sectors for v in b])
     parts["units"] = _jaccard(
@@ -447,4 +452,5 @@ def similarity_matrix(a: list[TaskView], b: list[TaskView], backend: Backend, ru
         num += np.where(present, m, 0.0) * w
         den += present * w
     total = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    total = np.where(new_under_topic, 0.0, total)
     return Similarity(total=total, parts=parts)
