@@ -175,6 +175,10 @@ def test_domain_blocks(body, expected):
             [], ["一是责任落实", "二是隐患排查", "三是监管执法"], id="problems-after-colon",
         ),
         pytest.param(
+            "从前一阶段情况看，责任落实上还存在不少薄弱环节。\n（一）强化企业隐患自查。各有关部门要督促企业自查。\n（二）从严开展联合执法。由市安委办牵头开展联合执法。",
+            [("一/（一）", None), ("一/（二）", None)], [], id="directive-list-after-a-sentence-about-weaknesses",
+        ),
+        pytest.param(
             "一是加强排查。各地要落实。", [("一/各地要落实。", None)], [], id="single-item-is-not-a-list",
         ),
     ],
