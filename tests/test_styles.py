@@ -1,7 +1,7 @@
-"""Style generalisation: six hand-annotated speeches in numbering styles, encodings and layouts the
+"""Style generalisation: hand-annotated speeches in numbering styles, encodings and layouts the
 dev set does not have, scored with ../shared/eval/score.py.
 
-tests/fixtures/styles/speeches holds the speeches and tests/fixtures/styles/gold their gold sheets
+tests/fixtures/styles/speeches holds six speeches and tests/fixtures/styles/gold their gold sheets
 (annotated by ../shared/eval/GUIDELINE.md, not from our output):
   a  （一） top level, 1. items with （1） sub-items, a 1./2./3. problem list
   b  第一， inline heading paragraphs, 一是 items, an 一是/二是 problem list
@@ -11,6 +11,15 @@ tests/fixtures/styles/speeches holds the speeches and tests/fixtures/styles/gold
   e  任务分解 style: 牵头单位/配合单位/完成时限 lines, explicit dates, numbering running on
      across sections; GBK bytes with full-width indents
   f  county speech: 一方面/另一方面, “X方面，” domain blocks, stand-alone directives, closing
+
+tests/fixtures/styles2 is a second set, written and annotated blind after set 1's misses were fixed, so it
+still measures generalisation (its floors sit a little below what the tool reached when it was added):
+  a  一、 top level, inline （一） heading paragraphs, 1. items after a colon (inline and on own lines)
+  b  一要 top level only, inline 一是 items, an 一是/二是 problem list, stand-alone body sentences
+  c  第一、 top level, “X方面，由X牵头，Y、Z配合” domain blocks joined by ；, 一是 items
+  d  no numbered sections: one body per paragraph, 首先/其次/再次/最后 after 。 and after ，
+  e  一、 top level, （一） heading lines, ① items on own lines and inline; kept as .docx in docx/,
+     scored through its .txt twin (the paragraphs joined by "\n") in speeches/
 Skips cleanly in a checkout without ../shared (users who clone the repo alone).
 """
 from __future__ import annotations
@@ -51,35 +60,89 @@ SPEECH_FLOORS = {
 }
 
 
+STYLES2 = Path(__file__).resolve().parent / "fixtures" / "styles2"
+STYLES2_OVERALL_FLOORS = {
+    ("tasks", "f1"): 0.94,
+    ("units", "f1"): 0.94,
+    ("units_specific", "f1"): 0.93,
+    ("deadlines", "f1"): 0.90,
+    ("sectors", "f1"): 0.85,
+    ("outline", "f1"): 0.98,
+    ("tree_acc", "rate"): 0.92,
+    ("unit_role_acc", "rate"): 0.97,
+    ("deadline_kind_acc", "rate"): 0.95,
+    ("outline_title_acc", "rate"): 0.97,
+    ("task_title_acc", "rate"): 0.83,
+    ("meeting_name_acc", "rate"): 0.99,
+}
+STYLES2_SHEET_F1_FLOOR = 0.93
+STYLES2_SPEECH_FLOORS = {
+    "a_yi_paren_inline": (0.95, 0.95, 0.90),
+    "b_yiyao_yishi": (0.95, 0.95, 0.95),
+    "c_diyi_dun_domains": (0.93, 0.90, 0.86),
+    "d_bodies_no_sections": (0.85, 0.87, 0.78),
+    "e_docx_circled": (0.95, 0.95, 0.95),
+}
+
+# Set name -> (folder, overall floors, overall ceilings, sheet F1 floor, per-speech floors).
+SETS = {
+    "styles": (STYLES, OVERALL_FLOORS, OVERALL_CEILINGS, SHEET_F1_FLOOR, SPEECH_FLOORS),
+    "styles2": (STYLES2, STYLES2_OVERALL_FLOORS, OVERALL_CEILINGS, STYLES2_SHEET_F1_FLOOR, STYLES2_SPEECH_FLOORS),
+}
+
+
 @pytest.fixture(scope="module")
 def scores(score_extraction):
-    return score_extraction(STYLES / "speeches", STYLES / "gold")
+    """Scores of one set by name, extracted and scored once per module."""
+    cache: dict[str, dict] = {}
+
+    def of(name: str) -> dict:
+        if name not in cache:
+            folder = SETS[name][0]
+            cache[name] = score_extraction(folder / "speeches", folder / "gold")
+        return cache[name]
+
+    return of
 
 
-def _label(metric):
-    return "/".join(metric) if isinstance(metric, tuple) else str(metric)
+def _cases(index):
+    """One case per (set, key, bound) in column *index* of SETS, named like styles2/tasks/f1."""
+    return [
+        pytest.param(name, key, bound, id=f"{name}/{'/'.join(key) if isinstance(key, tuple) else key}")
+        for name, spec in SETS.items()
+        for key, bound in spec[index].items()
+    ]
 
 
-@pytest.mark.parametrize(("metric", "floor"), list(OVERALL_FLOORS.items()), ids=_label)
-def test_overall_floor(scores, metric, floor):
+@pytest.mark.parametrize(("name", "metric", "floor"), _cases(1))
+def test_overall_floor(scores, name, metric, floor):
     key, field = metric
-    assert scores["overall"][key][field] >= floor, scores["overall"][key]
+    assert scores(name)["overall"][key][field] >= floor, scores(name)["overall"][key]
 
 
-@pytest.mark.parametrize(("metric", "ceiling"), list(OVERALL_CEILINGS.items()), ids=_label)
-def test_overall_ceiling(scores, metric, ceiling):
+@pytest.mark.parametrize(("name", "metric", "ceiling"), _cases(2))
+def test_overall_ceiling(scores, name, metric, ceiling):
     key, field = metric
-    assert scores["overall"][key][field] <= ceiling, scores["overall"][key]
+    assert scores(name)["overall"][key][field] <= ceiling, scores(name)["overall"][key]
 
 
-@pytest.mark.parametrize(("stem", "floors"), list(SPEECH_FLOORS.items()), ids=list(SPEECH_FLOORS))
-def test_speech_floor(scores, stem, floors):
-    got = scores["per_speech"][stem]
+@pytest.mark.parametrize(("name", "stem", "floors"), _cases(4))
+def test_speech_floor(scores, name, stem, floors):
+    got = scores(name)["per_speech"][stem]
     for key, floor in zip(("tasks", "units", "deadlines"), floors):
         assert got[key]["f1"] >= floor, (key, got[key])
 
 
-def test_sheet_f1(scores):
-    assert scores["summary"]["sheet_f1"] >= SHEET_F1_FLOOR
-    assert scores["summary"]["missing_predictions"] == []
+@pytest.mark.parametrize("name", list(SETS))
+def test_sheet_f1(scores, name):
+    assert scores(name)["summary"]["sheet_f1"] >= SETS[name][3]
+    assert scores(name)["summary"]["missing_predictions"] == []
 
+
+def test_docx_sheet_equals_txt_twin():
+    """The .docx of set 2 is scored through its .txt twin: both must give the same sheet."""
+    from speech_tasks.pipeline import extract_file
+
+    docx = extract_file(STYLES2 / "docx" / "e_docx_circled.docx").model_dump(exclude={"source"})
+    twin = extract_file(STYLES2 / "speeches" / "e_docx_circled.txt").model_dump(exclude={"source"})
+    assert docx == twin
