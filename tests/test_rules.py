@@ -22,7 +22,7 @@ def test_every_shipped_rules_file_is_valid_yaml_mapping():
     ("edit", "message"),
     [
         pytest.param(lambda s: s.replace("cue_window: 30", "cue_window: thirty"), "domain_block.cue_window", id="wrong-type"),
-        pytest.param(lambda s: s.replace("max_sentence_chars: 30\n", ""), "title.max_sentence_chars", id="missing-key"),
+        pytest.param(lambda s: s.replace("short_clause_chars: 4\n", ""), "title.short_clause_chars", id="missing-key"),
         pytest.param(lambda s: s.replace("agenda_line: '请", "agenda_line: '(请"), "agenda_line", id="bad-regex"),
         pytest.param(lambda s: s.replace("(?P<num>[一二三四五六七八九十]{1,3})、'", "[一二三四五六七八九十]{1,3}、'", 1), "outline_styles.0.pattern", id="marker-without-num"),
         pytest.param(lambda s: s + "\n  - [unclosed\n", "invalid YAML", id="bad-yaml"),

@@ -283,3 +283,32 @@ def test_space_after_a_marker_is_not_part_of_the_title():
     outline.run(doc)
     tasks.run(doc)
     assert [t.title for t in doc.tasks] == ["加强排查", "强化整治"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "同志们：\n市公安局要统筹做好节日期间安全管控。首先，交警部门要加强巡逻管控；其次，要加强大型活动安全管理；最后，要严格值班值守。\n",
+            [("市公安局要统筹做", None), ("市公安局要统筹做/首先", "市公安局要统筹做"),
+             ("市公安局要统筹做/其次", "市公安局要统筹做"), ("市公安局要统筹做/最后", "市公安局要统筹做")],
+            id="directive-holding-its-list-after-a-period",
+        ),
+        pytest.param(
+            "同志们：\n各区县要落实属地管理责任，首先要组织排查，其次要做好活动保障，最后要严格执行带班值班制度。\n",
+            [("各区县要落实属地", None), ("各区县要落实属地/首先", "各区县要落实属地"),
+             ("各区县要落实属地/其次", "各区县要落实属地"), ("各区县要落实属地/最后", "各区县要落实属地")],
+            id="directive-holding-its-list-after-commas",
+        ),
+    ],
+)
+def test_without_sections_a_directive_holds_the_list_of_its_paragraph(text, expected):
+    doc = from_text(text)
+    outline.run(doc)
+    tasks.run(doc)
+    assert [(t.path, doc.tasks[t.parent].path if t.parent is not None else None) for t in doc.tasks] == expected
+
+
+def test_long_domain_heads_are_domain_blocks():
+    body = "各部门要紧盯重点行业。特种设备和人员密集场所方面，区市场监管局要开展检查；区教育局要督促学校开展演练。燃气方面，要排查。"
+    assert tree(body) == [("一/特种设备和人员密集场所方面", None), ("一/燃气方面", None)]

@@ -61,7 +61,7 @@ class NonTaskRules(BaseModel):
 
 
 class TitleRules(BaseModel):
-    max_sentence_chars: int
+    short_clause_chars: int
     clause_prepositions: list[str]
 
 
@@ -209,12 +209,10 @@ def item_title(c: Compiled, text: str, start: int, end: int) -> Span | None:
     sent_end = m.start() if m else end
     if sent_end <= start:
         return None
-    if sent_end - start <= r.max_sentence_chars:
-        return (start, sent_end)
     comma = text.find("，", start, sent_end)
     if comma == -1:
         return (start, sent_end)
-    if any(text.startswith(p, start) for p in r.clause_prepositions):
-        nxt = text.find("，", comma + 1, sent_end)
+    if comma - start <= r.short_clause_chars or any(text.startswith(p, start) for p in r.clause_prepositions):
+        nxt = text.find("，", comma + 1, sent_end)  # "突出重点，强化督查检查": a short clause runs on
         comma = nxt if nxt != -1 else sent_end
     return (start, comma)

@@ -368,27 +368,45 @@ class _Extractor:
             lead_ins: list[Span] = []
             self._prune(root, region.start, lead_ins)
             covered = [(i.start, i.end) for i in root.children]
+            if region.section is None:
+                # no sections to hold them: a directive that opens its paragraph's list
+                # ("市公安局要…。首先，交警部门要…；其次，…") is a task, the list its items
+                lead_ins = [li for li in lead_ins if self._opens_paragraph(li)]
             free = self._free_directives(region, covered, lead_ins, builder.agenda)
             self._emit(region, root, free)
 
+    def _opens_paragraph(self, lead_in: Span) -> bool:
+        """The lead-in is a paragraph of its own (not the start of its list's paragraph)."""
+        return "\n" in self.text[lead_in[0]:lead_in[1]] or lead_in[0] == lead_in[1]
+
     def _emit(self, region: _Region, root: _Root, free: list[Span]) -> None:
         doc = self.doc
-        entries: list[tuple[int, object]] = [(i.start, i) for i in root.children]
-        entries.extend((s, (s, e)) for s, e in free)
+        items = list(root.children)
+        entries: list[tuple[int, object]] = []
+        for s, e in free:
+            # items that follow a directive within its paragraph are its items
+            para_end = self.text.find("\n", e)
+            para_end = len(self.text) if para_end == -1 else para_end
+            inner = [i for i in items if s < i.start < para_end]
+            items = [i for i in items if i not in inner]
+            entries.append((s, (s, max([e, *(i.end for i in inner)]), inner)))
+        entries.extend((i.start, i) for i in items)
         entries.sort(key=lambda x: x[0])
         for _, entry in entries:
             if isinstance(entry, _Item):
                 self._emit_item(region, entry, None, region.path)
-            else:
-                s, e = entry
-                snippet = self.text[s:e][:8]
-                doc.tasks.append(
-                    TaskDraft(
-                        start=s, end=_trim(self.text, s, e), kind="directive", marker=None, title=None,
-                        parent=None, section=region.section, path=f"{region.path}/{snippet}".lstrip("/"),
-                        own=[(s, _trim(self.text, s, e))],
-                    )
-                )
+                continue
+            s, e, inner = entry
+            end = _trim(self.text, s, e)
+            path = f"{region.path}/{self.text[s:e][:8]}".lstrip("/")
+            doc.tasks.append(
+                TaskDraft(start=s, end=end, kind="directive", marker=None, title=None, parent=None,
+                          section=region.section, path=path)
+            )
+            index = len(doc.tasks) - 1
+            for ch in inner:
+                self._emit_item(region, ch, index, path)
+            doc.tasks[index].own = _subtract((s, end), [(ch.start, _trim(self.text, ch.start, ch.end)) for ch in inner])
 
     def _emit_item(self, region: _Region, item: _Item, parent: int | None, parent_path: str) -> None:
         doc = self.doc
