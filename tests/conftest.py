@@ -16,6 +16,15 @@ SPEECHES = REPO / "speeches"
 SHARED_EVAL = REPO.parent / "shared" / "eval"
 SHIPPED_RULES = REPO / "rules"
 
+# A two-section speech for command and batch tests: 2 tasks, a lead unit, a date, a named body.
+MINI_SPEECH = (
+    "今天召开全市安全生产工作会议。\n"
+    "一、加强燃气安全管理\n"
+    "一要开展燃气安全专项整治，市住建局牵头，年底前完成。\n"
+    "二、强化道路交通安全\n"
+    "市公安局要严查超速超载。\n"
+)
+
 
 @pytest.fixture(scope="session")
 def sample_speeches() -> list[Path]:

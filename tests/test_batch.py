@@ -9,16 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import MINI_SPEECH as SPEECH
 
 from speech_tasks import batch, rules
-
-SPEECH = (
-    "今天召开全市安全生产工作会议。\n"
-    "一、加强燃气安全管理\n"
-    "一要开展燃气安全专项整治，市住建局牵头，年底前完成。\n"
-    "二、强化道路交通安全\n"
-    "市公安局要严查超速超载。\n"
-)
 
 
 def speech_file(folder: Path, name: str, text: str = SPEECH) -> batch.Speech:
