@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from speech_tasks import normalize
 from speech_tasks.ingest import IngestError, from_text, read_file
 
 SPEECHES = sorted((Path(__file__).resolve().parents[1] / "speeches").glob("*.txt"))
@@ -196,7 +197,7 @@ def assert_maps_to_source(doc) -> None:
     assert len(doc.to_source) == len(doc.text) + 1
     assert doc.to_source[-1] == len(doc.source)
     assert all(a < b for a, b in zip(doc.to_source, doc.to_source[1:]))
-    assert all(doc.source[j] == c for j, c in zip(doc.to_source, doc.text))
+    assert all(doc.source[j] == c for j, c in zip(doc.to_source, doc.written))
 
 
 @pytest.mark.parametrize("width", [30, 35, 40])
@@ -212,14 +213,14 @@ def test_hard_wrapped_speech_reads_like_the_original(speech, width, indent, marg
     doc = from_text(source)
     assert doc.source == source
     assert doc.hard_wrapped
-    assert doc.text == unwrapped(paragraphs, width, indent, margin)
+    assert doc.written == unwrapped(paragraphs, width, indent, margin)
     assert_maps_to_source(doc)
 
 
 @pytest.mark.parametrize("speech", SPEECHES, ids=[p.stem[:3] for p in SPEECHES])
 def test_speech_that_is_not_wrapped_is_untouched(speech):
     doc = read_file(speech)
-    assert doc.text is doc.source
+    assert doc.written == doc.source
     assert doc.to_source is None and not doc.hard_wrapped
 
 
@@ -245,7 +246,7 @@ def test_speech_that_is_not_wrapped_is_untouched(speech):
 )
 def test_small_wrapped_texts(paragraphs, width):
     doc = from_text(wrap(paragraphs, width))
-    assert doc.text == "\n".join(paragraphs)
+    assert doc.written == "\n".join(paragraphs)
     assert_maps_to_source(doc)
 
 
@@ -286,7 +287,7 @@ def test_small_wrapped_texts(paragraphs, width):
 )
 def test_wrapped_golden(source, text):
     doc = from_text(source)
-    assert doc.text == text
+    assert doc.written == text
     assert_maps_to_source(doc)
 
 
@@ -300,7 +301,7 @@ def test_wrapped_golden(source, text):
 )
 def test_short_lines_that_are_not_wrapped_stay(text):
     doc = from_text(text)
-    assert doc.text is doc.source
+    assert doc.written == doc.source
     assert doc.to_source is None and not doc.hard_wrapped
 
 
@@ -309,7 +310,7 @@ def test_read_file_unwraps_too(tmp_path):
     path = tmp_path / "wrapped.txt"
     path.write_bytes(wrap(paragraphs, 12).replace("\n", "\r\n").encode("gbk"))
     doc = read_file(path)
-    assert (doc.encoding, doc.hard_wrapped, doc.text) == ("gb18030", True, "\n".join(paragraphs))
+    assert (doc.encoding, doc.hard_wrapped, doc.written) == ("gb18030", True, "\n".join(paragraphs))
 
 
 PARAGRAPH = st.text(alphabet="安全生产责任落实重点隐患排查12。，、；：！？“”一二三要（）\u3000 \xa0", max_size=90)
@@ -327,12 +328,22 @@ def test_working_text_always_maps_back(paragraphs, width, indent):
         return
     doc = from_text(source)
     if doc.to_source is None:
-        assert doc.text == doc.source
+        assert doc.written == doc.source
         return
     assert_maps_to_source(doc)
-    # only line breaks and the whitespace around them are dropped
+    # only line breaks and the whitespace around them are dropped, and whole noise lines (a page number)
     kept = set(doc.to_source)
-    assert all(doc.source[j].isspace() for j in range(len(doc.source)) if j not in kept)
+    noise = normalize.drop_noise(doc.source)
+    dropped = set(noise[2]) if noise else set()
+    lines = {j: line for line, pos in _line_starts(doc.source) for j in range(pos, pos + len(line))}
+    assert all(doc.source[j].isspace() or lines[j].strip() in dropped for j in range(len(doc.source)) if j not in kept)
+
+
+def _line_starts(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield line, pos
+        pos += len(line) + 1
 
 
 SPAN_KEYS = ("span", "name_span", "date_span", "title_span")

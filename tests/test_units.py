@@ -170,7 +170,7 @@ def test_units_in_a_sentence(sentence, expected):
         ("施工单位、监理单位要严格落实安全技术交底。", [("施工单位", O, S), ("监理单位", O, S)]),
         ("重点行业领域主管部门要落实“三管三必须”。", [("重点行业领域主管部门", O, G)]),
         ("所有企业都要建立隐患排查治理台账。", [("所有企业", O, G)]),
-        ("各施工企业特别是总包单位要加强分包管理。", [("各施工企业", O, S), ("总包单位", O, S)]),
+        ("各施工企业特别是总包单位要加强分包管理。", [("各施工企业", O, G), ("总包单位", O, S)]),
         # a level or place-type prefix keeps the whole generic form
         ("各村（社区）、镇直各单位要严格落实领导带班和值班值守制度。", [("各村（社区）", O, G), ("镇直各单位", O, G)]),
         ("各村（社区）和镇直各单位要落实网格化管理。", [("各村（社区）", O, G), ("镇直各单位", O, G)]),
@@ -337,17 +337,18 @@ def test_known_flag_tells_gazetteer_from_form(sentence, surface, known):
     assert by_text[surface] is known
 
 
-# Generic: every body of a general kind, however prefixed (各/有关, a level, 行业/执法/重点/国有 …);
-# specific: a named body or a kind narrowed to a domain, role or place, with or without 各. The gazetteer
-# (燃气企业) and form detection (危险化学品企业) agree.
+# Generic: every body of a general kind, however prefixed (各/有关, a level, 行业/执法/重点/国有 …), and
+# 各 + a kind narrowed to a domain (各危险化学品企业: every one of them); specific: a named body or a kind
+# narrowed to a domain, role or place without 各. The gazetteer (燃气企业) and form detection
+# (危险化学品企业) agree.
 @pytest.mark.parametrize(
     "surface, generic",
     [
         ("企业", G), ("各单位", G), ("相关部门", G), ("各执法部门", G), ("各级执法部门", G), ("各行业主管部门", G),
         ("重点行业领域主管部门", G), ("县直各有关部门", G), ("市直各部门", G), ("镇直各单位", G), ("县安委会各成员单位", G),
         ("所有企业", G), ("各重点企业", G), ("中省驻市企业", G), ("各国有企业", G), ("各旅游景区", G), ("各类园区", G),
-        ("燃气企业", S), ("各燃气企业", S), ("供水企业", S), ("危险化学品企业", S), ("各危险化学品企业", S), ("施工单位", S),
-        ("各施工企业", S), ("各化工园区", S), ("沿海镇街", S), ("各包靠督导组", S), ("城东镇企业", S), ("市应急局", S),
+        ("燃气企业", S), ("各燃气企业", G), ("供水企业", S), ("危险化学品企业", S), ("各危险化学品企业", G), ("施工单位", S),
+        ("各施工企业", G), ("各化工园区", G), ("沿海镇街", S), ("各包靠督导组", S), ("城东镇企业", S), ("市应急局", S),
     ],
 )
 def test_generic_only_for_a_general_kind_of_body(surface, generic):

@@ -57,7 +57,12 @@ class Doc:
     sha256: str = ""
     encoding: str = "utf-8"
     hard_wrapped: bool = False
+    noise_lines: int = 0  # lines left out of the working text (watermarks, page footers …)
+    traditional: bool = False  # written in traditional script; the stages read it simplified
     to_source: list[int] | None = None  # len(text) + 1 entries; None when text == source
+    # the working text with the source's own characters where `text` reads a normalised form
+    # (full-width punctuation, simplified script); None when they are the same
+    surface: str | None = None
     meeting: Meeting = field(default_factory=Meeting)
     sections: list[SectionDraft] = field(default_factory=list)
     tasks: list[TaskDraft] = field(default_factory=list)
@@ -70,6 +75,15 @@ class Doc:
         s, e = span
         # an end offset maps to one past the source index of the last character it covers
         return (self.to_source[s], self.to_source[e - 1] + 1 if e > s else self.to_source[s])
+
+    @property
+    def written(self) -> str:
+        """The working text in the source's own characters (what the sheet shows)."""
+        return self.text if self.surface is None else self.surface
+
+    def shown(self, span: Span) -> str:
+        """The working text at *span* in the source's own characters."""
+        return self.written[span[0]:span[1]]
 
     def own_text(self, task: TaskDraft) -> str:
         return "".join(self.text[s:e] for s, e in task.own)

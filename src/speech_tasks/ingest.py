@@ -34,6 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from . import normalize
 from .document import Doc
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -111,10 +112,25 @@ def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
     if not source.strip():
         raise IngestError("no text (only whitespace)")
     doc = Doc(source=source, text=source, name=name, sha256=sha256, encoding=encoding)
-    unwrapped = _unwrap(source)
+    cleaned = normalize.drop_noise(source)
+    if cleaned is not None:
+        doc.text, doc.to_source, dropped = cleaned
+        doc.noise_lines = len(dropped)
+        shown = "、".join(f"“{line[:20]}”" for line in dropped[:3])
+        doc.warnings.append(f"已跳过{len(dropped)}行非正文内容（网页水印、页码、截断提示等）：{shown}{'等' if len(dropped) > 3 else ''}")
+    unwrapped = _unwrap(doc.text)
     if unwrapped is not None:
-        doc.text, doc.to_source = unwrapped
+        text, to_text = unwrapped
+        doc.to_source = to_text if doc.to_source is None else [doc.to_source[i] for i in to_text]
+        doc.text = text
         doc.hard_wrapped = True
+    surface = doc.text
+    simple = normalize.simplified(surface)
+    if simple is not None:
+        doc.traditional = True
+        doc.warnings.append("原文为繁体字：已按简体识别，表中文字保持原文写法")
+    doc.text = normalize.full_width(simple if simple is not None else surface)
+    doc.surface = surface if doc.text != surface else None
     return doc
 
 

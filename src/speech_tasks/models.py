@@ -34,6 +34,8 @@ class Source(_Model):
     encoding: str = Field(description="detected encoding, or 'docx'")
     chars: int = Field(description="length of the decoded text")
     hard_wrapped: bool = Field(False, description="lines were re-joined before segmentation")
+    noise_lines: int = Field(0, description="lines left out as not speech text (watermarks, page footers …)")
+    traditional: bool = Field(False, description="written in traditional script (read through a simplified view)")
 
 
 class Meeting(_Model):

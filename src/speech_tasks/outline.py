@@ -11,15 +11,34 @@ from . import structure
 from .document import Doc, SectionDraft
 
 
-def _sequence(doc: Doc, paras, regex) -> list[tuple[int, int, str]]:
-    """(paragraph index, number, marker) of paragraphs numbered 1, 2, 3 … by *regex*."""
+def _sequence(doc: Doc, paras, style, regex) -> list[tuple[int, int, str]]:
+    """(paragraph index, number, marker) of paragraphs numbered 1, 2, 3 … by *regex* (heading
+    lines only, for a `heading_only` style)."""
+    ordinals = structure.compiled().rules.ordinal_words
     out, expect = [], 1
-    for i, (s, _) in enumerate(paras):
+    for i, (s, e) in enumerate(paras):
         m = regex.match(doc.text, s)
-        if m and structure.number_of(m.group("num")) == expect:
+        if m and structure.number_of(m.group("num"), ordinals) == expect:
+            if style.heading_only and not structure.is_heading_line(doc.text, s, e):
+                continue
             out.append((i, expect, m.group(0)))
             expect += 1
     return out
+
+
+def _single_heading(doc: Doc, paras, c) -> list[tuple[int, int, str]]:
+    """The one heading line numbered 1 of a text whose top level has a single part."""
+    limit = c.rules.single_heading_chars
+    for style, regex in c.outline:
+        for i, (s, e) in enumerate(paras[:-1]):
+            m = regex.match(doc.text, s)
+            if not m or structure.number_of(m.group("num"), c.rules.ordinal_words) != 1:
+                continue
+            if (style.fallback and not style.heading_only) or e - m.end() > limit:
+                continue
+            if structure.is_heading_line(doc.text, s, e):
+                return [(i, 1, m.group(0))]
+    return []
 
 
 def body_end(doc: Doc, paras, first_para: int) -> int:
@@ -36,12 +55,14 @@ def find_sections(doc: Doc) -> list[SectionDraft]:
     paras = structure.paragraphs(doc.text)
     ordered = [x for x in c.outline if not x[0].fallback] + [x for x in c.outline if x[0].fallback]
     seq: list[tuple[int, int, str]] = []
-    for _, regex in ordered:
-        seq = _sequence(doc, paras, regex)
+    for style, regex in ordered:
+        seq = _sequence(doc, paras, style, regex)
         if len(seq) >= 2:
             break
     else:
-        return []
+        seq = _single_heading(doc, paras, c)
+        if not seq:
+            return []
     end_all = body_end(doc, paras, seq[-1][0])
     sections = []
     for k, (pi, number, marker) in enumerate(seq):
@@ -56,7 +77,7 @@ def find_sections(doc: Doc) -> list[SectionDraft]:
         sections.append(
             SectionDraft(
                 number=number,
-                marker=marker,
+                marker=doc.shown((ps, ps + len(marker))),  # as written: 一方面, (一)
                 title=doc.text[title_span[0]:title_span[1]],
                 start=ps,
                 end=end,

@@ -33,11 +33,24 @@ def _numbers(drafts: list[TaskDraft]) -> list[str]:
     return out
 
 
+def _shown(doc: Doc, value: str | None, span) -> str | None:
+    """*value*, read from the working text at *span*, in the source's own characters."""
+    if doc.surface is None or value is None or span is None or doc.text[span[0]:span[1]] != value:
+        return value
+    return doc.shown(span)
+
+
 def _remap(doc: Doc, model):
-    """Copy of *model* with every span field turned into source offsets."""
-    if doc.to_source is None:
-        return model
+    """Copy of *model* with every span field turned into source offsets and its text (name) in
+    the source's own characters."""
     updates = {}
+    if doc.surface is not None:
+        for name, span in (("text", "span"), ("name", "name_span")):
+            value = getattr(model, name, None)
+            if isinstance(value, str) and getattr(model, span, None) is not None:
+                updates[name] = _shown(doc, value, getattr(model, span))
+    if doc.to_source is None:
+        return model.model_copy(update=updates) if updates else model
     for name in ("span", "name_span", "date_span", "title_span"):
         value = getattr(model, name, None)
         if value is not None:
@@ -69,8 +82,8 @@ def build_sheet(doc: Doc) -> TaskSheet:
                 path=d.path,
                 kind=d.kind,
                 marker=d.marker,
-                title=d.title,
-                text=doc.text[d.start:d.end],  # soft line breaks of wrapped text removed
+                title=_shown(doc, d.title, d.title_span),
+                text=doc.shown((d.start, d.end)),  # soft line breaks of wrapped text removed
                 span=span,
                 units=[_remap(doc, u) for u in d.units],
                 deadlines=[_remap(doc, x) for x in d.deadlines],
@@ -84,7 +97,7 @@ def build_sheet(doc: Doc) -> TaskSheet:
             id=f"S{s.number}",
             number=s.number,
             marker=s.marker,
-            title=s.title,
+            title=_shown(doc, s.title, s.title_span),
             span=doc.src_span((s.start, s.end)),
             title_span=doc.src_span(s.title_span),
         )
@@ -99,6 +112,8 @@ def build_sheet(doc: Doc) -> TaskSheet:
             encoding=doc.encoding,
             chars=len(doc.source),
             hard_wrapped=doc.hard_wrapped,
+            noise_lines=doc.noise_lines,
+            traditional=doc.traditional,
         ),
         meeting=meeting,
         outline=outline,

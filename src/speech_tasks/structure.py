@@ -20,6 +20,7 @@ class MarkerStyle(BaseModel):
     pattern: str
     fallback: bool = False
     after_comma: bool = False
+    heading_only: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -67,6 +68,7 @@ class TitleRules(BaseModel):
 
 class StructureRules(BaseModel):
     outline_styles: list[MarkerStyle]
+    single_heading_chars: int
     item_styles: list[MarkerStyle]
     ordinal_words: dict[str, int]
     last_ordinals: list[str]
@@ -74,6 +76,7 @@ class StructureRules(BaseModel):
     closing_sibling: list[str]
     non_task_lists: NonTaskRules
     agenda_line: str
+    opening_directive_needs_domain: bool
     field_label: str
     closing_starts: str
     closing_contains: str
@@ -190,6 +193,12 @@ def clause_starts(text: str, start: int, end: int) -> list[int]:
 def skip_spaces(text: str, pos: int, end: int) -> int:
     """First position at or after *pos* that is not a space (a marker may be followed by one)."""
     return _LEADING_SPACE.match(text, pos, end).end()
+
+
+def is_heading_line(text: str, start: int, end: int) -> bool:
+    """The paragraph text[start:end] is a heading: no sentence ends inside it."""
+    m = SENTENCE_END.search(text, start, end)
+    return m is None
 
 
 def heading_title(text: str, start: int, end: int) -> Span:

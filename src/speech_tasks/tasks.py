@@ -50,6 +50,7 @@ class _Region:
     end: int
     section: int | None
     path: str
+    numbered: bool = True  # False: only stand-alone directives are read here
 
 
 class _TreeBuilder:
@@ -228,20 +229,25 @@ class _Extractor:
         self.doc = doc
         self.text = doc.text
         self.c = structure.compiled()
+        self.body_end = len(doc.text)  # where the closing remarks begin
 
     def regions(self) -> list[_Region]:
         doc = self.doc
-        if doc.sections:
-            return [
-                _Region(s.body_start, s.end, s.number, s.marker.rstrip("、，,：:．. "))
-                for s in doc.sections
-            ]
+        from .outline import body_end
+
         paras = structure.paragraphs(self.text)
         if not paras:
             return []
-        from .outline import body_end
-
-        return [_Region(paras[0][0], body_end(self.doc, paras, 0), None, "")]
+        if doc.sections:
+            self.body_end = doc.sections[-1].end
+            # the opening before the first section: its stand-alone directives only (no lists)
+            opening = [_Region(paras[0][0], doc.sections[0].start, None, "", numbered=False)]
+            return opening + [
+                _Region(s.body_start, s.end, s.number, s.marker.rstrip("、，,：:．. "))
+                for s in doc.sections
+            ]
+        self.body_end = body_end(self.doc, paras, 0)
+        return [_Region(paras[0][0], self.body_end, None, "")]
 
     # -- list-level decisions ---------------------------------------------------------------
     def _head_clause(self, item: _Item) -> str:
@@ -276,6 +282,11 @@ class _Extractor:
         directive = sum(1 for h in heads if self.c.directive_head.search(h))
         return directive * 2 <= len(items)
 
+    def _cut_short_after(self, item: _Item) -> bool:
+        """*item* opens its paragraph and runs to the end of a text that stops there without
+        closing remarks: a list cut short after its first item (a web excerpt, a page of a copy)."""
+        return not item.inline and item.end >= self.body_end and self.body_end >= len(self.text.rstrip())
+
     def _prune(self, node, container_start: int, kept_lead_ins: list[Span]) -> None:
         """Drop one-item lists and problem lists below *node*; record lead-ins of kept lists."""
         groups: dict[int, list[_Item]] = {}
@@ -286,7 +297,7 @@ class _Extractor:
             lead_in = self._lead_in(items[0], container_start)
             numbered = [i for i in items if i.style not in ("domain", "closing")]
             drop_reason = None
-            if len(numbered) == 1 and numbered[0].num == 1:
+            if len(numbered) == 1 and numbered[0].num == 1 and not self._cut_short_after(numbered[0]):
                 drop_reason = "single"
             elif numbered and self._is_non_task_list(numbered, lead_in):
                 drop_reason = "problem, situation or achievement list"
@@ -360,6 +371,12 @@ class _Extractor:
         list_ids = itertools.count(1)
         carried = None
         for region in self.regions():
+            if not region.numbered:
+                free = self._free_directives(region, [], [], [])
+                if self.c.rules.opening_directive_needs_domain:
+                    free = [(s, e) for s, e in free if self.c.domain_nouns.search(self.text, s, e)]
+                self._emit(region, _Root(), free)
+                continue
             builder = _TreeBuilder(self.text, region, skip, list_ids, carried)
             root = builder.build()
             carried = root.last_child
@@ -422,10 +439,11 @@ class _Extractor:
             title_span = (domain_head(self.c, self.text, after_marker, head_end)
                           or structure.item_title(self.c, self.text, after_marker, head_end))
         title = self.text[title_span[0]:title_span[1]] if title_span else None
-        label = (item.marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
+        marker = doc.shown((item.start, item.start + len(item.marker))) if item.marker else None  # as written
+        label = (marker or "").rstrip("、，,：:．. ") or title or self.text[item.start:item.start + 8]
         path = f"{parent_path}/{label}".lstrip("/")
         draft = TaskDraft(
-            start=item.start, end=end, kind=item.kind, marker=item.marker, title=title, parent=parent,
+            start=item.start, end=end, kind=item.kind, marker=marker, title=title, parent=parent,
             section=region.section, path=path, lead_in=item.lead_in, title_span=title_span,
         )
         doc.tasks.append(draft)

@@ -92,6 +92,7 @@ class Forms(_Rules):
     generic_prefixes: list[str] = Field(default_factory=list)
     general_nouns: list[str] = Field(default_factory=list, description="部门, 企业, 乡镇: a general kind of body")
     broad_modifiers: list[str] = Field(default_factory=list, description="行业, 执法, 国有: keep a kind general")
+    distributive_prefixes: list[str] = Field(default_factory=list, description="各, 各级: the kind stays general however narrowed")
 
 
 class Subject(_Rules):
@@ -110,6 +111,7 @@ class Subject(_Rules):
     time_suffixes: list[str] = Field(default_factory=list, description="期间, 前后 … after a time word")
     time_endings: list[str] = Field(default_factory=list, description="how any other time phrase ends")
     reporting: list[str] = Field(default_factory=list)
+    addressing: list[str] = Field(default_factory=list, description="希望, 要求: a lead-in's addressees follow")
     not_modals: list[str] = Field(default_factory=list, description="要求, 要点: not the modal 要")
     still_modals: list[str] = Field(default_factory=list, description="要求真务实: 要 + 求真务实")
     past: list[str] = Field(default_factory=list)
@@ -255,6 +257,9 @@ class Lexicon:
             f"(?:{rules.alternation(f.generic_prefixes) or '(?!)'})?(?:{rules.alternation(f.broad_modifiers) or '(?!)'})*"
             f"(?:{rules.alternation([*f.general_nouns, *generic_words])})"
         )
+        self.distributive = tuple(f.distributive_prefixes)
+        self.general_nouns = tuple(f.general_nouns)
+        self.bare_general_re = re.compile(rules.alternation(f.general_nouns))
         self.appositions = tuple(r.subject.appositions)
         self.self_words = tuple(r.subject.self_words)
         self.object_openers = tuple(r.subject.object_openers)
@@ -291,6 +296,7 @@ class Lexicon:
         self.opener_re = re.compile(f"(?:{openers})+")
         self.continuation_re = re.compile(f"(?:{rules.alternation(s.continuations)})" if s.continuations else "(?!)")
         self.reporting_re = re.compile(rules.alternation(s.reporting) or "(?!)")
+        self.addressing_re = re.compile(f"(?:{rules.alternation(s.addressing) or '(?!)'})[，,：:]?")
         self.reported_re = re.compile(rules.alternation([*s.past_times, *s.citing]) or "(?!)")
         tails = rules.alternation(r.generic_tails) or "(?!)"
         self.tail_re = re.compile(f"(?:{tails})(?:[、和](?:{tails}))?")
@@ -356,7 +362,9 @@ class Lexicon:
             return None
         stem = entry.stem and not m.group("suf")
         name = self._canonical(entry, pre)
-        return _Item(m.start() + offset, m.end() + offset, m.group(0), name, entry.generic, True, stem)
+        # 各燃气企业: every gas company, a general kind however narrowed
+        generic = entry.generic or (pre in self.distributive and m.group(0).endswith(self.general_nouns))
+        return _Item(m.start() + offset, m.end() + offset, m.group(0), name, generic, True, stem)
 
     def unknown_item(self, text: str, start: int) -> _Item | None:
         """A body named by a place + gazetteer name (淄博市应急局) or by its form (…服务中心)."""
@@ -382,7 +390,10 @@ class Lexicon:
             return None
         if not text.endswith(self.suffixes) or text.endswith(self.deny_endings):
             return None
-        generic = bool(self.general_re.fullmatch(text))  # 重点行业领域主管部门; not 危险化学品企业, 各包靠督导组
+        # 重点行业领域主管部门, 各危险化学品企业; not 危险化学品企业, 各包靠督导组
+        generic = bool(self.general_re.fullmatch(text)) or (
+            text.startswith(self.distributive) and text.endswith(self.general_nouns)
+        )
         return _Item(start, start + n, text, text, generic, False, False)
 
     def _is_place(self, text: str) -> bool:
@@ -430,6 +441,8 @@ class Lexicon:
                 item = self._unknown_at(chunk, pos, offset, whole, m.end() if m else None)
             if item is None and m and not whole:  # a body followed by its predicate: 企业年度预算中必须…
                 item = self.known_item(chunk, m, offset)
+            if item is None and items and items[-1].generic and items[-1].text.startswith(self.distributive):
+                item = self._shared_kind(chunk, pos, offset)  # 各乡镇、部门: 部门 shares the 各
             if item is None:
                 if whole or not items:
                     return None
@@ -454,6 +467,16 @@ class Lexicon:
         if not items:
             return None
         return items, closed, pos
+
+    def _shared_kind(self, chunk: str, pos: int, offset: int) -> _Item | None:
+        """A bare general noun (部门) after a distributed name in a list: generic, its own unit."""
+        m = self.bare_general_re.match(chunk, pos)
+        if m is None:
+            return None
+        e = m.end()
+        if not (e == len(chunk) or self.separator_re.match(chunk, e) or chunk.startswith("等", e)):
+            return None
+        return _Item(offset + pos, offset + e, m.group(0), m.group(0), True, False, False)
 
     def closer_end(self, chunk: str, pos: int, whole: bool) -> int | None:
         """End of a list closer at *pos*: 等, 等相关部门, 等3个部门, 等通信运营商."""
@@ -630,6 +653,21 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
     return []
 
 
+def _addressed_before(lex: Lexicon, text: str, clause: tuple[int, int], subject: list[Unit]) -> list[Unit]:
+    """各乡镇、城区，各有关部门要…: a clause that is only a list of bodies, right before the clause
+    whose subject takes the modal, is addressed too (same role)."""
+    cs, ce = clause
+    m = lex.opener_re.match(text, cs, ce)
+    if m:
+        cs = m.end()
+    if cs >= ce or subject[0].span[0] > ce + 2:  # the subject must open its clause
+        return []
+    parsed = lex.parse_list(text[cs:ce], cs, whole=True)
+    if not parsed or not lex.licensed(parsed[0], parsed[1], tight=False):
+        return []
+    return [_unit(i, subject[0].role) for i in parsed[0]]
+
+
 def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit]:
     """A body at the head of a sentence whose modal comes later: 各有关部门承担着…，必须…"""
     cs, ce = clauses[0]
@@ -754,7 +792,10 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
             continue
         units: list[Unit] = []
         for k, (cs, ce) in enumerate(clauses):
-            units += _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
+            found_here = _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
+            if found_here and k and not units:
+                found_here = _addressed_before(lex, text, clauses[k - 1], found_here) + found_here
+            units += found_here
         if not units or units[0].span[0] > clauses[0][1]:
             units += _sentence_head(lex, text, clauses)
         units += _frames(lex, text, ss, se)
@@ -771,13 +812,37 @@ _LEAD_IN_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
 def _lead_in_units(doc: Doc, span: tuple[int, int]) -> list[Unit]:
-    """Units of the last sentence of the lead-in that names any."""
+    """Units of the last sentence of the lead-in that names any: assigned (X要…) or addressed
+    (希望X…：, 要求X：, X、Y：)."""
     s, e = span
     sentences = [(m.start(), m.end()) for m in _LEAD_IN_SENTENCE.finditer(doc.text, s, e)]
     for a, b in reversed(sentences):
-        units = find_units(doc.text, max(a, s), b)
+        units = find_units(doc.text, max(a, s), b) or addressees(doc.text, max(a, s), b)
         if units:
             return units
+    return []
+
+
+def addressees(text: str, start: int, end: int) -> list[Unit]:
+    """The bodies a lead-in sentence text[start:end] addresses without assigning them work itself:
+    after 希望/要求/请 (希望各级各部门努力做好…), or a list that is its whole last clause (各乡镇、各部门：)."""
+    lex = lexicon()
+    spots = [m.end() for m in lex.addressing_re.finditer(text, start, end)]
+    clause = max(text.rfind(sep, start, end - 1) for sep in "，,。；") + 1
+    clause = max(clause, start)
+    spots.append(clause)
+    for pos in sorted(set(spots), reverse=True):
+        m = lex.opener_re.match(text, pos, end)
+        pos = m.end() if m else pos
+        stop = _clause_end(text, pos, end)
+        parsed = lex.parse_list(text[pos:stop], pos, whole=False)
+        if not parsed or not lex.licensed(parsed[0], parsed[1], tight=False):
+            continue
+        items, _, list_end = parsed
+        after = text[pos + list_end:pos + list_end + 1]
+        if pos == clause and after not in ("：", ":"):
+            continue  # a bare list addresses only when it is the whole clause before the colon
+        return [_unit(i, "owner") for i in items]
     return []
 
 

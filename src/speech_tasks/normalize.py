@@ -1,0 +1,184 @@
+"""Normalise: the working text the stages read, made from the source (rules/normalize.yaml).
+
+Three steps, each keeping a map back to the source so that spans stay source offsets:
+- **noise lines** (watermarks, truncation notes, page footers, a title repeated at page breaks)
+  are cut out, and the paragraph they interrupt is joined around them;
+- **half-width punctuation** (``, : ; ! ? ( )``) next to Chinese text reads as its full-width
+  form, so every rule treats both alike;
+- **traditional script** reads as simplified (OpenCC), when the text is written in it.
+The last two replace characters one for one: :attr:`Doc.surface` keeps the source's own
+characters at the same positions, and the sheet takes every string it shows from there.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, Field, field_validator
+
+from . import rules
+
+
+class NoiseRules(BaseModel):
+    max_chars: int = Field(ge=1)
+    patterns: list[str]
+    repeated_title_max_chars: int = Field(ge=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, v: list[str]) -> list[str]:
+        for p in v:
+            rules.regex(p)
+        return v
+
+
+class ScriptRules(BaseModel):
+    config: str
+    min_share: float = Field(ge=0, le=1)
+    min_chars: int = Field(ge=1)
+
+
+class NormalizeRules(BaseModel):
+    noise_lines: NoiseRules
+    half_width: dict[str, str]
+    script: ScriptRules
+
+    @field_validator("half_width")
+    @classmethod
+    def _one_for_one(cls, v: dict[str, str]) -> dict[str, str]:
+        for k, w in v.items():
+            if len(k) != 1 or len(w) != 1:
+                raise ValueError(f"{k!r}: {w!r}: each mark maps one character to one character")
+        return v
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: NormalizeRules
+    noise: re.Pattern[str]
+    half_width: re.Pattern[str]
+    table: dict[int, str]
+
+
+def _build(r: NormalizeRules) -> _Compiled:
+    noise = "|".join(f"(?:{p})" for p in r.noise_lines.patterns) or "(?!)"
+    marks = re.escape("".join(r.half_width))
+    return _Compiled(
+        rules=r,
+        noise=re.compile(rf"[ \t\u3000\xa0]*(?:{noise})[ \t\u3000\xa0]*"),
+        # a mark between two ASCII letters or digits (10:30, 1,000) is left alone
+        half_width=re.compile(rf"(?<![A-Za-z0-9])[{marks}]|[{marks}](?![A-Za-z0-9])"),
+        table={ord(k): v for k, v in r.half_width.items()},
+    )
+
+
+def compiled() -> _Compiled:
+    return rules.compiled(_build, ("normalize", NormalizeRules))
+
+
+# --- noise lines ------------------------------------------------------------------------------
+
+_SENTENCE_CLOSE = "。！？；：!?;:…”’」』）)"
+
+
+def _noise_lines(c: _Compiled, lines: list[str]) -> set[int]:
+    """Indices of the lines that are not speech text."""
+    r = c.rules.noise_lines
+    out = set()
+    for i, line in enumerate(lines):
+        body = line.strip()
+        if body and len(body) <= r.max_chars and c.noise.fullmatch(line):
+            out.add(i)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None:
+        title = lines[first].strip()
+        if len(title) <= r.repeated_title_max_chars and title[-1] not in _SENTENCE_CLOSE:
+            out.update(i for i in range(first + 1, len(lines)) if lines[i].strip() == title)
+    return out
+
+
+def drop_noise(text: str) -> tuple[str, list[int], list[str]] | None:
+    """The text without its noise lines, the map of each kept character to its offset in
+    *text* (plus ``len(text)``), and the lines dropped; None when there are none.
+
+    A paragraph cut by a noise line (the line before it does not close a sentence, the line after
+    it goes on) is joined: the noise line and the line breaks around it go. Otherwise the
+    paragraph break stays.
+    """
+    lines = text.split("\n")
+    noise = _noise_lines(compiled(), lines)
+    if not noise:
+        return None
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    keep: list[tuple[int, int]] = []  # source ranges kept
+    dropped = []
+    prev = -1  # last kept non-blank line
+    for i, line in enumerate(lines):
+        if i in noise:
+            dropped.append(line.strip())
+            continue
+        if not line.strip() and i - 1 in noise:
+            continue  # the blank line after a noise line goes with it
+        end = starts[i] + len(line) + (1 if i + 1 < len(lines) else 0)
+        if i - 1 in noise and prev >= 0:
+            before = lines[prev].rstrip()
+            joins = before and before[-1] not in _SENTENCE_CLOSE and line.strip()
+            if joins and keep and text[keep[-1][1] - 1] == "\n":
+                keep[-1] = (keep[-1][0], keep[-1][1] - 1)  # rejoin: drop the line break before the noise
+                keep.append((starts[i] + len(line) - len(line.lstrip()), end))
+                prev = i
+                continue
+        keep.append((starts[i], end))
+        if line.strip():
+            prev = i
+    out = "".join(text[s:e] for s, e in keep)
+    if not out.strip():
+        return None  # nothing but such lines: keep them, there is no other text
+    to_input: list[int] = []
+    for s, e in keep:
+        to_input.extend(range(s, e))
+    to_input.append(len(text))
+    return out, to_input, dropped
+
+
+# --- characters -------------------------------------------------------------------------------
+
+
+@cache
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def simplified(text: str) -> str | None:
+    """A simplified-script view of *text*, character for character, when it is written in
+    traditional script; None otherwise."""
+    r = compiled().rules.script
+    han = len(_HAN.findall(text))
+    if not han:
+        return None
+    conv = _converter(r.config)
+    out = conv.convert(text)
+    if len(out) != len(text):  # a phrase rule changed the length: convert line by line, then by character
+        out = "".join(
+            x if len(x := conv.convert(line)) == len(line) else "".join(conv.convert(ch) or ch for ch in line)
+            for line in text.splitlines(keepends=True)
+        )
+    changed = sum(1 for a, b in zip(text, out) if a != b)
+    if changed < r.min_chars or changed < r.min_share * han:
+        return None
+    return out
+
+
+def full_width(text: str) -> str:
+    """*text* with half-width punctuation next to Chinese text in its full-width form."""
+    c = compiled()
+    return c.half_width.sub(lambda m: m[0].translate(c.table), text)
