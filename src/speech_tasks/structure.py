@@ -21,6 +21,8 @@ class MarkerStyle(BaseModel):
     fallback: bool = False
     after_comma: bool = False
     heading_only: bool = False
+    bullet: bool = False
+    single_ok: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -77,6 +79,7 @@ class StructureRules(BaseModel):
     non_task_lists: NonTaskRules
     agenda_line: str
     opening_directive_needs_domain: bool
+    subject_opening_chars: int
     field_label: str
     closing_starts: str
     closing_contains: str
@@ -100,6 +103,8 @@ class Compiled:
         self.outline = [(s, re.compile(s.pattern)) for s in r.outline_styles]
         self.styles = {s.name: s for s in r.item_styles}
         self.comma_styles = frozenset(s.name for s in r.item_styles if s.after_comma)
+        self.bullet_styles = frozenset(s.name for s in r.item_styles if s.bullet)
+        self.single_ok = frozenset(s.name for s in r.item_styles if s.single_ok)
         self._markers: dict[frozenset[str], re.Pattern] = {}
         self.field_label = re.compile(r.field_label)
         self.domain = [re.compile(p) for p in r.domain_block.patterns]

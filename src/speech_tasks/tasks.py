@@ -78,6 +78,11 @@ class _TreeBuilder:
         style = m.lastgroup
         token = m.group(f"n_{style}")
         r = self.c.rules
+        if style in self.c.bullet_styles:  # ◆ and ▲ are lists of their own; each bullet the next item
+            style = f"{style}:{token}"
+            last = next((c.last_child for c in reversed([self.root, *self.stack])
+                         if c.last_child and c.last_child[0] == style), None)
+            return style, m.group(0), last[1] + 1 if last else 1
         if token in r.last_ordinals:
             return style, m.group(0), -1
         n = structure.number_of(token, r.ordinal_words)
@@ -297,7 +302,8 @@ class _Extractor:
             lead_in = self._lead_in(items[0], container_start)
             numbered = [i for i in items if i.style not in ("domain", "closing")]
             drop_reason = None
-            if len(numbered) == 1 and numbered[0].num == 1 and not self._cut_short_after(numbered[0]):
+            single = len(numbered) == 1 and numbered[0].num == 1
+            if single and not (numbered[0].style.split(":")[0] in self.c.single_ok or self._cut_short_after(numbered[0])):
                 drop_reason = "single"
             elif numbered and self._is_non_task_list(numbered, lead_in):
                 drop_reason = "problem, situation or achievement list"
@@ -384,6 +390,7 @@ class _Extractor:
                 doc.non_tasks.append(NonTask(marker=None, why="agenda line", span=a))
             lead_ins: list[Span] = []
             self._prune(root, region.start, lead_ins)
+            self._end_before_new_subjects(root)
             covered = [(i.start, i.end) for i in root.children]
             if region.section is None:
                 # no sections to hold them: a directive that opens its paragraph's list
@@ -391,6 +398,34 @@ class _Extractor:
                 lead_ins = [li for li in lead_ins if self._opens_paragraph(li)]
             free = self._free_directives(region, covered, lead_ins, builder.agenda)
             self._emit(region, root, free)
+
+    def _end_before_new_subjects(self, root: _Root) -> None:
+        """The last item of a top-level list ends before a later paragraph that opens with a body
+        of its own (…5．做好应急准备。…\n各企业，要严格落实…): that paragraph is a directive of its own."""
+        from .units import find_units
+
+        last: dict[int, _Item] = {}
+        for item in root.children:
+            last[item.list_id] = item
+        for item in last.values():
+            if item.inline or item.kind == "domain":
+                continue
+            paras = structure.paragraphs(self.text, item.start, item.end)
+            if not paras or structure.is_heading_line(self.text, *paras[0]):
+                continue  # a heading line: the paragraphs after it are its body
+            for ps, pe in paras[1:]:
+                if any(ch.start <= ps < ch.end for ch in item.children):
+                    continue
+                first = self._sentence_end(ps, pe)
+                units = find_units(self.text, ps, first)
+                if units and units[0].span[0] - ps <= self.c.rules.subject_opening_chars:
+                    item.end = ps
+                    item.children = [ch for ch in item.children if ch.start < ps]
+                    break
+
+    def _sentence_end(self, pos: int, para_end: int) -> int:
+        m = structure.SENTENCE_END.search(self.text, pos, para_end)
+        return m.end() if m else para_end
 
     def _opens_paragraph(self, lead_in: Span) -> bool:
         """The lead-in is a paragraph of its own (not the start of its list's paragraph)."""

@@ -198,9 +198,12 @@ _CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
 _LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
 _MASK = re.compile(r"[*＊×]+|[xX]{2,}")  # a masked place name: **海关, XX应急局
 _NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
-_MARKER = re.compile(
-    r"(?:第[一二三四五六七八九十]+[，,、]?|[一二三四五六七八九十]+[是要、]|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+[、.．]|[①-⑳])"
-)
+def _marker_re() -> re.Pattern[str]:
+    """An enumeration marker of any style in rules/structure.yaml (一要, （一）, ①, ◆ …)."""
+    from . import structure
+
+    c = structure.compiled()
+    return c.markers(frozenset(c.styles))
 
 
 def _word_pattern(words: list[str], not_words: list[str], still_words: Sequence[str] = ()) -> str:
@@ -598,7 +601,7 @@ def _unit(item: _Item, role: Role) -> Unit:
 def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tuple[int, int] | None) -> list[Unit]:
     """Units of one clause text[cs:ce] whose subject is a body list (X要… / X牵头…); the
     sentence starts at *ss*."""
-    m = _MARKER.match(text, cs, ce)
+    m = _marker_re().match(text, cs, ce)
     if m:
         cs = m.end()
     ns, ne = next_clause if next_clause is not None else (ce, ce)
@@ -671,7 +674,7 @@ def _addressed_before(lex: Lexicon, text: str, clause: tuple[int, int], subject:
 def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit]:
     """A body at the head of a sentence whose modal comes later: 各有关部门承担着…，必须…"""
     cs, ce = clauses[0]
-    m = _MARKER.match(text, cs, ce)
+    m = _marker_re().match(text, cs, ce)
     if m:
         cs = m.end()
     m = lex.opener_re.match(text, cs, ce)
