@@ -15,6 +15,16 @@ from .models import Deadline, Meeting, NonTask, SectorMention, Span, Unit
 
 
 @dataclass
+class Part:
+    """A part of the document read on its own: a speech of a compilation, a speaker's turn of a
+    meeting record (its label left out), the whole of minutes or of one speech."""
+
+    start: int
+    end: int
+    kind: str  # speech | turn | minutes
+
+
+@dataclass
 class SectionDraft:
     """A level-1 section: heading plus body, in working-text offsets."""
 
@@ -64,6 +74,8 @@ class Doc:
     # (full-width punctuation, simplified script); None when they are the same
     surface: str | None = None
     meeting: Meeting = field(default_factory=Meeting)
+    kind: str = "speech"  # speech | compilation | record | minutes (see parts.py)
+    parts: list[Part] = field(default_factory=list)
     sections: list[SectionDraft] = field(default_factory=list)
     tasks: list[TaskDraft] = field(default_factory=list)
     non_tasks: list[NonTask] = field(default_factory=list)

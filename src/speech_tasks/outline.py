@@ -41,18 +41,21 @@ def _single_heading(doc: Doc, paras, c) -> list[tuple[int, int, str]]:
     return []
 
 
-def body_end(doc: Doc, paras, first_para: int) -> int:
-    """Where the closing remarks begin (the end of the text if there are none)."""
+def body_end(doc: Doc, paras, first_para: int, end: int | None = None) -> int:
+    """Where the closing remarks begin among *paras* (*end*, default the end of the text, if
+    there are none)."""
     c = structure.compiled()
     for s, e in paras[first_para + 1:]:
         if c.closing_starts.match(doc.text, s) or c.closing_contains.search(doc.text, s, e):
             return s
-    return len(doc.text)
+    return len(doc.text) if end is None else end
 
 
-def find_sections(doc: Doc) -> list[SectionDraft]:
+def find_sections(doc: Doc, start: int = 0, end: int | None = None, first_number: int = 1) -> list[SectionDraft]:
+    """The level-1 sections of the speech in doc.text[start:end], numbered from *first_number*."""
     c = structure.compiled()
-    paras = structure.paragraphs(doc.text)
+    end = len(doc.text) if end is None else end
+    paras = structure.paragraphs(doc.text, start, end)
     ordered = [x for x in c.outline if not x[0].fallback] + [x for x in c.outline if x[0].fallback]
     seq: list[tuple[int, int, str]] = []
     for style, regex in ordered:
@@ -63,7 +66,7 @@ def find_sections(doc: Doc) -> list[SectionDraft]:
         seq = _single_heading(doc, paras, c)
         if not seq:
             return []
-    end_all = body_end(doc, paras, seq[-1][0])
+    end_all = body_end(doc, paras, seq[-1][0], end)
     sections = []
     for k, (pi, number, marker) in enumerate(seq):
         ps, pe = paras[pi]
@@ -71,16 +74,16 @@ def find_sections(doc: Doc) -> list[SectionDraft]:
         after = title_span[1]
         while after < pe and doc.text[after] in "。．.，,；;：: \u3000":
             after += 1
-        end = paras[seq[k + 1][0]][0] if k + 1 < len(seq) else end_all
-        while end > ps and doc.text[end - 1] in "\n \t\u3000":
-            end -= 1
+        section_end = paras[seq[k + 1][0]][0] if k + 1 < len(seq) else end_all
+        while section_end > ps and doc.text[section_end - 1] in "\n \t\u3000":
+            section_end -= 1
         sections.append(
             SectionDraft(
-                number=number,
+                number=first_number + number - 1,
                 marker=doc.shown((ps, ps + len(marker))),  # as written: 一方面, (一)
                 title=doc.text[title_span[0]:title_span[1]],
                 start=ps,
-                end=end,
+                end=section_end,
                 title_span=title_span,
                 body_start=after,
             )
@@ -89,4 +92,7 @@ def find_sections(doc: Doc) -> list[SectionDraft]:
 
 
 def run(doc: Doc) -> None:
-    doc.sections = find_sections(doc)
+    doc.sections = []
+    for part in doc.parts:
+        if part.kind == "speech":
+            doc.sections += find_sections(doc, part.start, part.end, len(doc.sections) + 1)

@@ -18,6 +18,7 @@ from .models import TaskSheet
 
 STAGE_FACTORIES: dict[str, str] = {
     "meeting": "speech_tasks.meeting",
+    "parts": "speech_tasks.parts",
     "outline": "speech_tasks.outline",
     "tasks": "speech_tasks.tasks",
     "units": "speech_tasks.units",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from . import structure
+from . import parts, structure
 from .document import Doc, TaskDraft
 from .models import NonTask, Span
 
@@ -237,22 +237,42 @@ class _Extractor:
         self.body_end = len(doc.text)  # where the closing remarks begin
 
     def regions(self) -> list[_Region]:
-        doc = self.doc
+        """What the stage reads, part by part (parts.py): a speech's opening before its first
+        section (stand-alone directives only) and its sections, or the whole body of a speech
+        without sections up to its closing remarks; a speaker's turn; minutes."""
+        from .document import Part
         from .outline import body_end
 
-        paras = structure.paragraphs(self.text)
-        if not paras:
-            return []
-        if doc.sections:
-            self.body_end = doc.sections[-1].end
-            # the opening before the first section: its stand-alone directives only (no lists)
-            opening = [_Region(paras[0][0], doc.sections[0].start, None, "", numbered=False)]
-            return opening + [
-                _Region(s.body_start, s.end, s.number, s.marker.rstrip("、，,：:．. "))
-                for s in doc.sections
-            ]
-        self.body_end = body_end(self.doc, paras, 0)
-        return [_Region(paras[0][0], self.body_end, None, "")]
+        doc = self.doc
+        out: list[_Region] = []
+        for part in doc.parts or [Part(0, len(self.text), "speech")]:
+            paras = structure.paragraphs(self.text, part.start, part.end)
+            if not paras:
+                continue
+            sections = [s for s in doc.sections if part.start <= s.start < part.end]
+            if sections:
+                out.append(_Region(paras[0][0], sections[0].start, None, "", numbered=False))
+                out += [_Region(s.body_start, s.end, s.number, s.marker.rstrip("、，,：:．. ")) for s in sections]
+                self._warn_after_closing(sections[-1].end, part.end)
+            elif part.kind == "speech":
+                end = body_end(doc, paras, 0, part.end)
+                out.append(_Region(paras[0][0], end, None, ""))
+                self._warn_after_closing(end, part.end)
+            else:
+                out.append(_Region(paras[0][0], part.end, None, ""))
+        self.body_end = max((r.end for r in out), default=len(self.text))
+        return out
+
+    def _warn_after_closing(self, body_end: int, part_end: int) -> None:
+        """Say so when more than a closing paragraph follows the end of a speech's body."""
+        paras = structure.paragraphs(self.text, body_end, part_end)[1:]  # the first is the closing itself
+        chars = sum(e - s for s, e in paras)
+        if paras and chars > parts.compiled().rules.after_closing_chars:
+            s = paras[0][0]
+            self.doc.warnings.append(
+                f"结束语之后还有{chars}字未作任务识别（第{self.doc.src_span((s, s + 1))[0]}字起："
+                f"“{self.doc.shown((s, min(s + 12, paras[0][1])))}”），请核对"
+            )
 
     # -- list-level decisions ---------------------------------------------------------------
     def _head_clause(self, item: _Item) -> str:
