@@ -24,6 +24,10 @@ class NoiseRules(BaseModel):
     max_chars: int = Field(ge=1)
     patterns: list[str]
     repeated_title_max_chars: int = Field(ge=1)
+    header_lines: int = Field(ge=0)
+    header_line: str
+
+    _header = field_validator("header_line")(rules.regex)
 
     @field_validator("patterns")
     @classmethod
@@ -57,6 +61,7 @@ class NormalizeRules(BaseModel):
 class _Compiled:
     rules: NormalizeRules
     noise: re.Pattern[str]
+    header_line: re.Pattern[str]
     half_width: re.Pattern[str]
     table: dict[int, str]
 
@@ -67,6 +72,7 @@ def _build(r: NormalizeRules) -> _Compiled:
     return _Compiled(
         rules=r,
         noise=re.compile(rf"[ \t\u3000\xa0]*(?:{noise})[ \t\u3000\xa0]*"),
+        header_line=re.compile(r.noise_lines.header_line),
         # a mark between two ASCII letters or digits (10:30, 1,000) is left alone
         half_width=re.compile(rf"(?<![A-Za-z0-9])[{marks}]|[{marks}](?![A-Za-z0-9])"),
         table={ord(k): v for k, v in r.half_width.items()},
@@ -94,8 +100,16 @@ def _noise_lines(c: _Compiled, lines: list[str]) -> set[int]:
     if first is not None:
         title = lines[first].strip()
         if len(title) <= r.repeated_title_max_chars and title[-1] not in _SENTENCE_CLOSE:
-            out.update(i for i in range(first + 1, len(lines)) if lines[i].strip() == title)
+            for i in range(first + 1, len(lines)):
+                if lines[i].strip() == title and not _opens_speech(c, lines, i):
+                    out.add(i)
     return out
+
+
+def _opens_speech(c: _Compiled, lines: list[str], i: int) -> bool:
+    """The title line *i* is followed by a header (salutation, date line): another speech."""
+    after = [line for line in lines[i + 1:i + 1 + 2 * c.rules.noise_lines.header_lines] if line.strip()]
+    return any(c.header_line.fullmatch(line) for line in after[: c.rules.noise_lines.header_lines])
 
 
 def drop_noise(text: str) -> tuple[str, list[int], list[str]] | None:

@@ -71,7 +71,7 @@ def run(doc: Doc) -> None:
     if len(titles) >= 2:
         doc.kind = "compilation"
         bounds = titles + [len(text)]
-        doc.parts = [Part(bounds[0] if k else paras[0][0], bounds[k + 1], "speech") for k in range(len(titles))]
+        doc.parts = [Part(bounds[k] if k else paras[0][0], bounds[k + 1], "speech") for k in range(len(titles))]
         doc.warnings.append(
             f"文件含{len(titles)}篇讲话（第2篇自第{titles[1]}字“{_first_words(doc, titles[1])}”起）：已逐篇识别"
         )
