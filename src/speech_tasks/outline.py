@@ -14,11 +14,15 @@ from .document import Doc, SectionDraft
 def _sequence(doc: Doc, paras, style, regex) -> list[tuple[int, int, str]]:
     """(paragraph index, number, marker) of paragraphs numbered 1, 2, 3 … by *regex* (heading
     lines only, for a `heading_only` style)."""
-    ordinals = structure.compiled().rules.ordinal_words
+    r = structure.compiled().rules
     out, expect = [], 1
     for i, (s, e) in enumerate(paras):
         m = regex.match(doc.text, s)
-        if m and structure.number_of(m.group("num"), ordinals) == expect:
+        if not m:
+            continue
+        token = m.group("num")
+        following = expect > 1 and (token in r.next_ordinals or token in r.last_ordinals)  # 再一个, 最后一个
+        if following or structure.number_of(token, r.ordinal_words) == expect:
             if style.heading_only and not structure.is_heading_line(doc.text, s, e):
                 continue
             out.append((i, expect, m.group(0)))

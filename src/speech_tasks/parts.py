@@ -83,7 +83,7 @@ def run(doc: Doc) -> None:
         doc.warnings.append(
             f"会议记录含{len(speakers)}位发言人（{'、'.join(speakers[:5])}{'等' if len(speakers) > 5 else ''}）：已逐段识别，各部门汇报不作为任务"
         )
-    elif any(c.minutes_title.search(text, s, e) for s, e in head) or cues >= c.rules.min_minutes_cues:
+    elif any(c.minutes_title.match(text, s, e) for s, e in head) or cues >= c.rules.min_minutes_cues:
         doc.kind = "minutes"
         doc.parts = [Part(paras[0][0], len(text), "minutes")]
     else:

@@ -39,6 +39,7 @@ class DomainBlockRules(BaseModel):
     head_nouns: str
     head_excluded_starts: list[str]
     head_excluded_contains: list[str]
+    head_excluded_ends: list[str]
     directive_cue: str
     cue_window: int
 
@@ -74,6 +75,7 @@ class StructureRules(BaseModel):
     item_styles: list[MarkerStyle]
     ordinal_words: dict[str, int]
     last_ordinals: list[str]
+    next_ordinals: list[str]
     domain_block: DomainBlockRules
     closing_sibling: list[str]
     non_task_lists: NonTaskRules

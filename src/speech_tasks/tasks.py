@@ -78,11 +78,14 @@ class _TreeBuilder:
         style = m.lastgroup
         token = m.group(f"n_{style}")
         r = self.c.rules
-        if style in self.c.bullet_styles:  # ◆ and ▲ are lists of their own; each bullet the next item
-            style = f"{style}:{token}"
+        bullet = style in self.c.bullet_styles  # ◆ and ▲ are lists of their own; each bullet the next item
+        if bullet or token in r.next_ordinals:  # 再一个: the next item of the list open in that style
+            style = f"{style}:{token}" if bullet else style
             last = next((c.last_child for c in reversed([self.root, *self.stack])
                          if c.last_child and c.last_child[0] == style), None)
-            return style, m.group(0), last[1] + 1 if last else 1
+            if last:
+                return style, m.group(0), last[1] + 1
+            return (style, m.group(0), 1) if bullet else None
         if token in r.last_ordinals:
             return style, m.group(0), -1
         n = structure.number_of(token, r.ordinal_words)
@@ -222,7 +225,8 @@ def domain_head(c: structure.Compiled, text: str, pos: int, end: int) -> Span | 
         if not m:
             continue
         head = m.group("head")
-        if any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains):
+        if (any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains)
+                or head.endswith(tuple(rules.head_excluded_ends))):
             continue
         if c.domain_nouns.search(head):
             return (m.start("head"), m.end("head"))
