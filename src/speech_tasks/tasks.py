@@ -281,8 +281,10 @@ class _Extractor:
     # -- list-level decisions ---------------------------------------------------------------
     def _head_clause(self, item: _Item) -> str:
         s = item.start + len(item.marker or "")
-        e = s
         n = len(self.text)
+        while s < n and self.text[s] in "，,：: \u3000":  # 一个是，有些企业…: the head follows the comma
+            s += 1
+        e = s
         while e < n and self.text[e] not in "，,。；;：:\n":
             e += 1
         return self.text[s:e].strip()
@@ -304,7 +306,7 @@ class _Extractor:
         flagged = sum(1 for h in heads if self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
         if flagged * 2 >= len(items):
             return True
-        lead = self.text[lead_in[0]:lead_in[1]].rstrip()
+        lead = self.text[lead_in[0]:lead_in[1]].rstrip().rstrip("，,")
         cut = max(lead.rstrip("。；：:").rfind(sep) for sep in "。；，,")
         if not self.c.non_task_lead_in.search(lead[cut + 1:]):
             return False

@@ -112,6 +112,7 @@ class Subject(_Rules):
     time_endings: list[str] = Field(default_factory=list, description="how any other time phrase ends")
     reporting: list[str] = Field(default_factory=list)
     addressing: list[str] = Field(default_factory=list, description="希望, 要求: a lead-in's addressees follow")
+    topic_particles: list[str] = Field(default_factory=list, description="呢, 啊: 文旅局啊，…要…")
     not_modals: list[str] = Field(default_factory=list, description="要求, 要点: not the modal 要")
     still_modals: list[str] = Field(default_factory=list, description="要求真务实: 要 + 求真务实")
     past: list[str] = Field(default_factory=list)
@@ -300,6 +301,7 @@ class Lexicon:
         self.continuation_re = re.compile(f"(?:{rules.alternation(s.continuations)})" if s.continuations else "(?!)")
         self.reporting_re = re.compile(rules.alternation(s.reporting) or "(?!)")
         self.addressing_re = re.compile(f"(?:{rules.alternation(s.addressing) or '(?!)'})[，,：:]?")
+        self.topic_re = re.compile(f"(?:{rules.alternation(s.topic_particles) or '(?!)'})$")
         self.reported_re = re.compile(rules.alternation([*s.past_times, *s.citing]) or "(?!)")
         tails = rules.alternation(r.generic_tails) or "(?!)"
         self.tail_re = re.compile(f"(?:{tails})(?:[、和](?:{tails}))?")
@@ -706,6 +708,25 @@ def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> l
     return [_unit(i, role) for i in items]
 
 
+def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit]:
+    """Spoken: 文旅局啊，长假期间游客多，…一定要落实到位 — a clause that is a body list and a topic
+    particle, with a modal in a later clause of the sentence."""
+    for k, (cs, ce) in enumerate(clauses[:-1]):
+        particle = lex.topic_re.search(text, cs, ce)
+        if particle is None:
+            continue
+        m = lex.opener_re.match(text, cs, particle.start())
+        start = m.end() if m else cs
+        parsed = lex.parse_list(text[start:particle.start()], start, whole=True)
+        if not parsed or not lex.licensed(parsed[0], parsed[1], tight=False):
+            continue
+        modal = next((mm for a, b in clauses[k + 1:] if (mm := lex.modal_re.search(text, a, b))), None)
+        if modal is None:
+            return []
+        return [_unit(i, _role_after(lex, text, modal.end(), modal.group(0))) for i in parsed[0]]
+    return []
+
+
 def _joined(lex: Lexicon, text: str, start: int, end: int) -> list[Unit]:
     """联合公安、交通等部门 / 会同有关部门: the joined bodies assist."""
     parsed = lex.parse_list(text[start:end], start, whole=False)
@@ -801,6 +822,8 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
             units += found_here
         if not units or units[0].span[0] > clauses[0][1]:
             units += _sentence_head(lex, text, clauses)
+        if not units:
+            units += _topic(lex, text, clauses)
         units += _frames(lex, text, ss, se)
         units.sort(key=lambda u: u.span[0])
         found += [_noted_role(lex, text, u) for u in units]
