@@ -60,7 +60,7 @@ class Result:
     sha256: str = ""
     tasks: int = 0
     sections: int = 0
-    warnings: int = 0
+    warnings: tuple[str, ...] = ()  # the sheet's warnings, shown on the file's summary line
     outputs: tuple[str, ...] = ()  # paths relative to the output root
     digest: object = None  # summary.Digest when Settings.digests
 
@@ -267,7 +267,7 @@ def _extract(speech: Speech) -> Result:
             sha256=sheet.source.sha256,
             tasks=len(sheet.tasks),
             sections=len(sheet.outline),
-            warnings=len(sheet.warnings),
+            warnings=tuple(sheet.warnings),
             outputs=tuple(p.relative_to(settings.out_root).as_posix() for p in written),
         )
         if settings.digests:

@@ -259,9 +259,11 @@ class _Reporter:
 
 
 def _describe(result, out_root: Path) -> str:
-    warn = f", {result.warnings} warnings" if result.warnings else ""
+    """The file's summary line, then one line per warning (提示)."""
+    warn = f", {len(result.warnings)} warnings" if result.warnings else ""
     sheet = out_root / result.sheet_json
-    return f"{result.speech.path}: {result.tasks} tasks in {result.sections} sections{warn} → {sheet}"
+    line = f"{result.speech.path}: {result.tasks} tasks in {result.sections} sections{warn} → {sheet}"
+    return "\n".join([line, *(f"  提示：{w}" for w in result.warnings)])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ remarks (同志们，… / 就讲这些).
 from __future__ import annotations
 
 from . import structure
-from .document import Doc, SectionDraft
+from .document import Doc, Part, SectionDraft
 
 
 def _sequence(doc: Doc, paras, style, regex) -> list[tuple[int, int, str]]:
@@ -97,6 +97,6 @@ def find_sections(doc: Doc, start: int = 0, end: int | None = None, first_number
 
 def run(doc: Doc) -> None:
     doc.sections = []
-    for part in doc.parts:
+    for part in doc.parts or [Part(0, len(doc.text), "speech")]:
         if part.kind == "speech":
             doc.sections += find_sections(doc, part.start, part.end, len(doc.sections) + 1)

@@ -24,6 +24,7 @@ STAGE_FACTORIES: dict[str, str] = {
     "units": "speech_tasks.units",
     "deadlines": "speech_tasks.deadlines",
     "sectors": "speech_tasks.sectors",
+    "checks": "speech_tasks.checks",
 }
 
 

@@ -444,7 +444,10 @@ class _Extractor:
                     continue
                 first = self._sentence_end(ps, pe)
                 units = find_units(self.text, ps, first)
-                if units and units[0].span[0] - ps <= self.c.rules.subject_opening_chars:
+                # in a speech, only a named body starts a new directive (各地要… may sum the item up);
+                # minutes and records go from one addressee to the next
+                named = any(not u.generic for u in units) or self.doc.kind in ("minutes", "record")
+                if units and named and units[0].span[0] - ps <= self.c.rules.subject_opening_chars:
                     item.end = ps
                     item.children = [ch for ch in item.children if ch.start < ps]
                     break

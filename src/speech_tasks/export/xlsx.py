@@ -31,6 +31,7 @@ def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
         ("单位标注", f"“单位（原文称谓）”：原文称谓与规范名称不同；“{C.INHERITED_MARK}”：单位在引导语或上级任务中提出"),
         ("原文位置", "按字符计，第1字为讲话全文的第一个字"),
         ("状态", "、".join(C.STATUSES)),
+        *(("提示", w) for w in sheet.warnings),
     ]
 
 
