@@ -337,8 +337,19 @@ class Ledger:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: holds the write lock from the start, so reads inside are current."""
+        """One write transaction: holds the write lock from the start, so reads inside are current.
+        Nested inside another, it is a savepoint: undone alone when it fails."""
         with self._errors():
+            if self.conn.in_transaction:
+                self.conn.execute("SAVEPOINT nested")
+                try:
+                    yield self.conn
+                    self.conn.execute("RELEASE nested")
+                except BaseException:
+                    self.conn.execute("ROLLBACK TO nested")
+                    self.conn.execute("RELEASE nested")
+                    raise
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
