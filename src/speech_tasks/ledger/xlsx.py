@@ -28,7 +28,7 @@ from ..cli import DATE_FORMS, parse_date
 from ..export import xlsx_style as style
 from ..fsutil import atomic_path
 from .alerts import LEVELS
-from .db import FIELD_LABELS, ROLE_LABELS, Ledger, LedgerError
+from .db import FIELD_LABELS, ROLE_LABELS, Ledger, LedgerError, canonical_unit
 from .model import Assignment, HistoryEntry, Task, iso, local_text, local_time, utc_now
 from .view import Row, UnitSummary
 
@@ -212,7 +212,7 @@ def _guard(ledger: Ledger, path: Path, force: bool) -> Path | None:
     if not path.exists():
         return None
     try:
-        edited = [r for r in read_rows(path)[0] if r.changed]
+        edited = pending(ledger, path)
         problem = f"holds {len(edited)} edited rows not yet imported (rows {', '.join(str(r.row) for r in edited[:8])}" \
                   f"{' …' if len(edited) > 8 else ''})" if edited else ""
     except LedgerError as e:
@@ -333,11 +333,41 @@ def read_rows(path: str | Path) -> tuple[list[FileRow], list[tuple[int, str]]]:
                 file[name] = base.get(name, "")
             else:
                 file[name] = _text(values[at[name]])
+        for name in ("截止日期", "申请延期至"):  # 2024/7/15 and 2024年7月15日 are the date they name
+            if file.get(name):
+                try:
+                    file[name] = parse_date(file[name]).isoformat()
+                except ValueError:
+                    pass  # reported when applied
+        known = {n for c in ROLE_COLUMNS for n in _names(base.get(c, ""))}
+        for name in ROLE_COLUMNS:  # names typed anew as the gazetteer spells them
+            if name in file and file[name] != base.get(name, ""):
+                file[name] = "、".join(n if n in known else canonical_unit(n)[0] for n in _names(file[name]))
         if "工作任务" in file:
             for mark in ("【已移出任务表】", "【本次会议未再部署】"):
                 file["工作任务"] = file["工作任务"].removeprefix(mark)
         rows.append(FileRow(number, key, version, base, file))
     return rows, errors
+
+
+def _current(ledger: Ledger, r: FileRow) -> dict[str, str] | None:
+    """The ledger's values now for a 台账 row (None: its task or assignment is gone)."""
+    try:
+        return _unit_values(ledger.assignment(r.assignment)) if r.assignment else _task_values(ledger.task(r.task))
+    except LedgerError:
+        return None
+
+
+def pending(ledger: Ledger, path: str | Path) -> list[FileRow]:
+    """Rows of a 台账 holding an edit the ledger does not have yet (not imported, or refused)."""
+    out = []
+    for r in read_rows(path)[0]:
+        if not r.changed:
+            continue
+        now = _current(ledger, r)
+        if now is None or any(now.get(k, "") != new for k, (_, new) in r.edits.items()):
+            out.append(r)
+    return out
 
 
 @dataclass
