@@ -99,6 +99,8 @@ _V3 = (
     "ALTER TABLE tasks ADD COLUMN override TEXT",
     "ALTER TABLE tasks ADD COLUMN dropped TEXT",
     "ALTER TABLE tasks ADD COLUMN edited TEXT NOT NULL DEFAULT '[]'",
+    # what the sheet said for each field the office edited: a re-import reports a kept edit only when the sheet changes
+    "ALTER TABLE tasks ADD COLUMN sheet_values TEXT NOT NULL DEFAULT '{}'",
     "ALTER TABLE history ADD COLUMN assignment INTEGER",
     "ALTER TABLE history ADD COLUMN unit TEXT",
     # which meeting's sheet deployed a task under which sheet id: a re-import finds its rows here
@@ -238,6 +240,11 @@ def _sheet_columns(task: SheetTask, children: list[SheetTask]) -> dict:
 
 def _role_names(units: list[dict]) -> dict[str, str]:
     return {role: C.UNIT_SEP.join(u["name"] for u in units if u["role"] == role) for role in ROLE_LABELS}
+
+
+def same_units(a: list[dict], b: list[dict]) -> bool:
+    """The same units in the same roles (what the sheet knew about them aside)."""
+    return [(u["name"], u["role"]) for u in a] == [(u["name"], u["role"]) for u in b]
 
 
 def _units_text(units: list[dict]) -> str:
@@ -815,14 +822,17 @@ class Ledger:
         def apply(row, now, version):
             changes = []
             edited = set(loads(row["edited"], []))
+            sheet_values = loads(row["sheet_values"], {})
             for k, v in wanted.items():
                 v = v.strip() if isinstance(v, str) else v
                 if (row[k] or "") != (v or ""):
                     changes.append((k, row[k], v, reason))
                     self.conn.execute(f"UPDATE tasks SET {k} = ? WHERE id = ?", (v, task_id))
-                    if k in SHEET_FIELDS:
+                    if k in SHEET_FIELDS and k not in edited:
                         edited.add(k)
-            self.conn.execute("UPDATE tasks SET edited = ? WHERE id = ?", (json.dumps(sorted(edited)), task_id))
+                        sheet_values[k] = row[k]
+            self.conn.execute("UPDATE tasks SET edited = ?, sheet_values = ? WHERE id = ?",
+                              (json.dumps(sorted(edited)), json.dumps(sheet_values, ensure_ascii=False), task_id))
             return changes
         return self._edit(task_id, by, version, apply, "edit_task")
 
@@ -858,9 +868,13 @@ class Ledger:
             if new == loads(row["units"], []):
                 return []
             names = _role_names(new)
-            self.conn.execute("UPDATE tasks SET units = ?, lead = ?, owner = ?, assist = ?, edited = ? WHERE id = ?",
-                              (json.dumps(new, ensure_ascii=False), names["lead"], names["owner"], names["assist"],
-                               json.dumps(sorted({*loads(row["edited"], []), "units"})), task_id))
+            sheet_values = loads(row["sheet_values"], {})
+            sheet_values.setdefault("units", loads(row["units"], []))
+            self.conn.execute(
+                "UPDATE tasks SET units = ?, lead = ?, owner = ?, assist = ?, edited = ?, sheet_values = ? WHERE id = ?",
+                (json.dumps(new, ensure_ascii=False), names["lead"], names["owner"], names["assist"],
+                 json.dumps(sorted({*loads(row["edited"], []), "units"})), json.dumps(sheet_values, ensure_ascii=False),
+                 task_id))
             self._sync_units(task_id, new, by, now, version, reason or "办公室调整")
             return [("units", _units_text(loads(row["units"], [])), _units_text(new), reason)]
         return self._edit(task_id, by, version, apply, "edit_units")

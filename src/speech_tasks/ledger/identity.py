@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 
 from ..export.frame import children_map
 from ..models import TaskSheet
-from .db import DROPPED_NOTE, IN_SHEET, REMOVED, SHEET_FIELDS, LedgerError, _role_names, _sheet_columns, _units_text
+from .db import (
+    DROPPED_NOTE, IN_SHEET, REMOVED, SHEET_FIELDS, LedgerError, _role_names, _sheet_columns, _units_text, same_units,
+)
 from .model import ImportResult, Meeting, Task, iso, loads, utc_now
 
 if TYPE_CHECKING:
@@ -223,6 +225,7 @@ def _update(ledger: Ledger, tid: str, me: Meeting, seq: int, parent: str | None,
     if row["meeting"] != me.id and _before(me, latest):
         return None  # an earlier meeting re-imported: the task's current wording is the later one's
     edited = set(loads(row["edited"], []))
+    sheet_values = loads(row["sheet_values"], {})
     why = {"same": f"重新提取（{file}）", "edited": f"重新提取，措辞变动（{file}）", "carried": f"{me.label} 再次部署"}[how]
     changes: list[tuple] = []
     sets: dict = {}
@@ -230,10 +233,13 @@ def _update(ledger: Ledger, tid: str, me: Meeting, seq: int, parent: str | None,
         new = cols[k]
         old = loads(row[k], []) if k == "units" else row[k]
         if k in edited:
-            if new != old:
+            said = sheet_values.get(k)
+            if not (same_units(new, said or []) if k == "units" else new == said):
                 result.kept_edits.append(f"{tid} {k}")
+                sheet_values[k] = new
+                sets["sheet_values"] = json.dumps(sheet_values, ensure_ascii=False)
             continue
-        if new != old:
+        if not (same_units(new, old) if k == "units" else new == old):
             if k == "units":
                 changes.append(("units", _units_text(old), _units_text(new), why))
                 sets["units"] = json.dumps(new, ensure_ascii=False)
@@ -252,6 +258,7 @@ def _update(ledger: Ledger, tid: str, me: Meeting, seq: int, parent: str | None,
              "sectors": json.dumps(cols["sectors"], ensure_ascii=False), "removed_from_sheet": 0}
     quiet = {k: v for k, v in place.items() if row[k] != v}
     if not changes:
+        quiet.update(sets)  # at most the sheet values behind kept office edits
         if quiet:
             ledger.conn.execute(f"UPDATE tasks SET {', '.join(f'{k} = ?' for k in quiet)} WHERE id = ?", (*quiet.values(), tid))
         return None
