@@ -397,13 +397,15 @@ class Ledger:
 
     def set_account(self, name: str, role: str, unit: str | None, by: str) -> Account:
         """Add or change an account (office only; the first account may be added by anyone and
-        must be an office account). A unit account's unit is canonicalised against the gazetteer."""
+        must be an office account). A unit name the ledger does not use yet is canonicalised
+        against the gazetteer."""
         if role not in ROLES:
             raise LedgerError(f"unknown role {role!r} (one of {'/'.join(ROLES)})")
         if role == "unit" and not unit:
             raise LedgerError(f"{name}: a unit account needs its unit")
-        unit = canonical_unit(unit)[0] if unit else None
         with self.write() as conn:
+            if unit and not conn.execute("SELECT 1 FROM assignments WHERE unit = ? LIMIT 1", (unit,)).fetchone():
+                unit = canonical_unit(unit)[0]  # a name the ledger does not use yet: as the gazetteer spells it
             first = conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is None
             if first and role != "office":
                 raise LedgerError("the first account must be an office account")

@@ -487,9 +487,14 @@ def _import_rows(ledger: Ledger, path: Path, rows: list[FileRow], by: str, resul
             errors.append((r.row, f"{where}: {e}"))
             continue
         if current != r.version:
+            now = _current(ledger, r) or {}
+            differing = {c: v for c, v in r.edits.items() if now.get(c, "") != v[1]}
+            if not differing:  # the ledger already says what the row says (imported before)
+                result.unchanged += 1
+                continue
             last = [h for h in ledger.history(r.task) if h.assignment == r.assignment]
             who = f"changed by {last[-1].by} at {local_text(last[-1].at)}" if last else "changed"
-            diffs = "; ".join(f"{c}: {old or '（空）'} → {new or '（空）'}" for c, (old, new) in r.edits.items())
+            diffs = "; ".join(f"{c}: {old or '（空）'} → {new or '（空）'}" for c, (old, new) in differing.items())
             result.conflicts.append(f"conflict: {where}: {diffs} — the ledger was {who} since the export; not applied")
             continue
         try:
