@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import json
 
@@ -130,15 +131,21 @@ def test_accounts_limit_what_each_may_do(workdir, capsys):
     assert "only the office may do this" in capsys.readouterr().err
 
 
-def test_remind_writes_docx_and_xlsx_per_unit(workdir, capsys):
-    assert track("remind", "-o", "催办.docx", "--today", "2024-04-01") == 0
-    assert "4 assignments of 3 units" in capsys.readouterr().out
+@pytest.mark.parametrize("days_after_import, said, reasons", [
+    (1, "3 assignments of 3 units", {"逾期未完成"}),  # just imported: only the overdue ones
+    (3, "4 assignments of 3 units", {"逾期且未签收", "未签收"}),  # unsigned for three days as well
+])
+def test_remind_writes_docx_and_xlsx_per_unit(workdir, capsys, days_after_import, said, reasons):
+    today = (dt.date.today() + dt.timedelta(days=days_after_import)).isoformat()
+    assert track("remind", "-o", "催办.docx", "--today", today) == 0
+    assert said in capsys.readouterr().out
     text = "\n".join(p.text for p in Document("催办.docx").paragraphs)
     assert "市应急管理局：催办通知" in text and "各镇街：催办通知" in text
-    assert track("remind", "-o", "催办.xlsx", "--today", "2024-04-01") == 0
-    rows = list(load_workbook("催办.xlsx")["催办"].iter_rows(values_only=True))
-    overdue = [r for r in rows if r[1] == "T0000000001"]
-    assert overdue[0][7] == 1 and overdue[0][8] == "逾期且未签收"
+    assert track("remind", "-o", "催办.xlsx", "--today", today) == 0
+    rows = list(load_workbook("催办.xlsx")["催办"].iter_rows(values_only=True))[1:]
+    assert {r[8] for r in rows} == reasons
+    [overdue] = [r for r in rows if r[1] == "T0000000001"]
+    assert overdue[7] == (dt.date.today() + dt.timedelta(days=days_after_import) - dt.date(2024, 3, 31)).days
 
 
 def test_db_option_after_the_subcommand_and_missing_ledger(workdir, capsys):

@@ -470,7 +470,7 @@ def _cmd_import_xlsx(args: argparse.Namespace) -> int:
 def _cmd_remind(args: argparse.Namespace) -> int:
     with _open(args) as ledger:
         rows, today = _selection(args, ledger)
-        items = reminders(rows, ledger)
+        items = reminders(rows, ledger, today)
     remind.write(args.output, items, today)
     print(f"{args.output}: {sum(len(v) for v in items.values())} assignments of {len(items)} units (as of {today})")
     return 0

@@ -270,7 +270,7 @@ class Ledger:
     """An open ledger file: the API every front end uses. Use as a context manager.
 
     Reads: :meth:`meetings`, :meth:`tasks`, :meth:`task`, :meth:`assignment`, :meth:`history`,
-    :meth:`frame` (pandas). Changes (each takes ``by``, the account making it, and the version
+    :meth:`frame` (pandas), :meth:`unit_summary`, :meth:`reminders` (催办), :meth:`accounts`. Changes (each takes ``by``, the account making it, and the version
     the caller last saw; a stale version raises :class:`ConflictError`): :meth:`import_sheet`,
     :meth:`sign`, :meth:`report`, :meth:`request_extension`, :meth:`approve_extension`,
     :meth:`reject_extension`, :meth:`review`, :meth:`send_back`, :meth:`close`, :meth:`reopen`,
@@ -575,6 +575,19 @@ class Ledger:
         return pd.DataFrame.from_records(records, columns=[
             "task", "meeting", "number", "title", "text", "task_status", "assignment", "unit", "role", "status",
             "due", "requested_due", "note", "warning", "version", "task_version"])
+
+    def unit_summary(self, today: dt.date | None = None, filters: Filters | None = None):
+        """Per unit: assignments by status and 三色 (view.UnitSummary), most red first."""
+        from .view import select, unit_summary
+
+        return unit_summary(select(self, filters or Filters(), today or dt.date.today()), self.rules.statuses)
+
+    def reminders(self, today: dt.date | None = None, filters: Filters | None = None):
+        """催办: {unit: [(row, assignment, reason)]} of overdue or long-unsigned assignments (view.reminders)."""
+        from .view import reminders, select
+
+        today = today or dt.date.today()
+        return reminders(select(self, filters or Filters(), today), self, today)
 
     # ---- low-level writes (inside write()) ------------------------------------------------------
 

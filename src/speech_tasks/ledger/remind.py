@@ -17,10 +17,13 @@ from .view import Row
 HEADER = ["单位", "任务编号", "序号", "工作任务", "角色", "截止日期", "状态", "逾期天数", "催办原因", "最近进展"]
 
 
+WIDTHS_CM = [2.4, 1.0, 8.0, 1.2, 2.2, 1.6, 1.4, 2.2, 5.0]  # docx columns (单位 is the heading)
+
+
 def _line(unit: str, r: Row, a: Assignment, why: str, today: dt.date) -> list:
     late = (today - a.due).days if a.due and a.due < today else ""
-    return [unit, r.task.id, r.task.number, r.task.text, ROLE_LABELS.get(a.role, a.role), a.due, a.status, late, why,
-            a.last_note]
+    return [unit, r.task.id, r.task.number, r.task.text, ROLE_LABELS.get(a.role, a.role), a.due or "", a.status, late,
+            why, a.last_note]
 
 
 def write_xlsx(path: Path, items: dict[str, list[tuple[Row, Assignment, str]]], today: dt.date) -> None:
@@ -37,7 +40,7 @@ def write_xlsx(path: Path, items: dict[str, list[tuple[Row, Assignment, str]]], 
 
 
 def write_docx(path: Path, items: dict[str, list[tuple[Row, Assignment, str]]], today: dt.date) -> None:
-    """One section per unit: a 催办通知 heading, a sentence, and a table of its assignments."""
+    """One page per unit: a 催办通知 heading, a sentence, and a table of its assignments."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
@@ -58,12 +61,16 @@ def write_docx(path: Path, items: dict[str, list[tuple[Row, Assignment, str]]], 
                                 f"推进并报送进展情况。"))
         table = doc.add_table(rows=1, cols=len(columns))
         table.style = "Table Grid"
+        table.autofit = False
         for cell, text in zip(table.rows[0].cells, columns):
             cell.text = text
         for r, a, why in rows:
             values = _line(unit, r, a, why, today)[1:]
             for cell, value in zip(table.add_row().cells, values):
                 cell.text = clean(value.isoformat() if isinstance(value, dt.date) else str(value))
+        for row in table.rows:
+            for cell, width in zip(row.cells, WIDTHS_CM):
+                cell.width = Cm(width)
     if not items:
         doc.add_paragraph("没有逾期或未签收的督办事项。")
     with atomic_path(path) as tmp:

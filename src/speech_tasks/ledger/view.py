@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .alerts import LEVELS, assignment_warning, task_warning
 from .db import Filters, Ledger
-from .model import Assignment, Meeting, Task
+from .model import Assignment, Meeting, Task, local_time
 
 REMOVED_MARK = "【已移出任务表】"  # shown before the text of a task its meeting's latest sheet no longer has
 DROPPED_MARK = "【本次会议未再部署】"
@@ -84,13 +84,16 @@ def warning_counts(rows: list[Row]) -> dict[str, int]:
     return counts
 
 
-def reminders(rows: list[Row], ledger: Ledger) -> dict[str, list[tuple[Row, Assignment, str]]]:
-    """催办: per unit, its overdue (红) or unsigned assignments with the reason, most overdue first."""
+def reminders(rows: list[Row], ledger: Ledger, today: dt.date) -> dict[str, list[tuple[Row, Assignment, str]]]:
+    """催办: per unit, its overdue (红) assignments and those left unsigned for
+    ``warning_days.unsigned`` days, with the reason, earliest due first."""
     out: dict[str, list[tuple[Row, Assignment, str]]] = {}
     for r in rows:
         for a in r.task.active:
             overdue = r.warnings.get(a.id) == "红"
-            unsigned = a.status == ledger.rules.initial
+            since = local_time(a.created_at)
+            unsigned = a.status == ledger.rules.initial and since is not None and \
+                (today - since.date()).days >= ledger.rules.warning_days.unsigned
             if overdue or unsigned:
                 why = "逾期未完成" if overdue else "未签收"
                 if overdue and unsigned:
