@@ -229,6 +229,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             sheets.append((f, rel, read_sheet(f)))
         except SheetError as e:
             errors.append(str(e))
+    # in meeting order, so that each meeting finds the earlier one of its series already there
+    sheets.sort(key=lambda x: (x[2].meeting.date is None, x[2].meeting.date or dt.date.min, x[1]))
     if sheets:
         with _open(args, create=True) as ledger:
             by = _user(args)
