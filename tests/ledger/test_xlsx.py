@@ -102,12 +102,15 @@ def test_unsupported_edits_are_reported_not_dropped(ledger, tmp_path):
         key(ledger, "T0000000001", "应急"): {"状态": "已销号"},
         key(ledger, "T0000000002", "住建"): {"截止日期": "2024-06-01"},
         "T0000000002": {"截止日期": "明年"},
+        "T0000000003": {"状态": "已销号"},
     })
     result = xlsx.import_edits(ledger, path, "carol")
-    assert result.applied == [] and len(result.errors) == 3
+    assert result.applied == [] and len(result.errors) == 4
     assert "状态 未签收 → 已销号 is not a step of the lifecycle" in result.errors[0]
     assert "截止日期 '明年' is not a date (2023-06-05, 2023/6/5, 2023-6-5 or 2023年6月5日)" in result.errors[1]
     assert "a unit's 截止日期 changes by an approved 延期" in result.errors[2]
+    assert "已销号 comes from reviewing and closing each unit" in result.errors[3]
+    assert all(e.endswith("not applied") for e in result.errors)
 
 
 def test_merged_progress_cells_keep_the_lower_rows_note(ledger, tmp_path):

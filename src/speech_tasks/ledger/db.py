@@ -276,6 +276,8 @@ class Ledger:
     :meth:`reject_extension`, :meth:`review`, :meth:`send_back`, :meth:`close`, :meth:`reopen`,
     :meth:`close_task`, :meth:`edit_task`, :meth:`edit_units`, :meth:`override_status`.
     Who may do what is rules/ledger.yaml; with no accounts defined everyone acts as office.
+    One instance holds one SQLite connection: use it from one thread (a server opens one per
+    request or per thread; the file is shared safely between them).
     """
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, timeout: float = 10.0, create: bool = False):
@@ -794,16 +796,16 @@ class Ledger:
 
     def close_task(self, task_id: str, by: str, version: int | None, note: str = "") -> Task:
         """销号 a task: every active assignment must be 审核通过 (or already 已销号)."""
-        t = self.task(task_id)
-        if version is not None and t.version != version:
-            with self.write():
-                self._expect(task_id, self._task_row(task_id), version)
-        waiting = [f"{a.unit} {a.status}" for a in t.active if a.status not in ("审核通过", "已销号")]
-        if waiting:
-            raise LedgerError(f"{task_id}: 销号 needs every unit reviewed (审核通过) first: {'、'.join(waiting)}")
-        for a in t.active:
-            if a.status == "审核通过":
-                self.close(a.id, by, a.version, note)
+        close = self.rules.actions["close"]
+        with self.write():  # all units or none
+            self._expect(task_id, self._task_row(task_id), version)
+            t = self.task(task_id)
+            waiting = [f"{a.unit} {a.status}" for a in t.active if a.status not in (*close.from_, close.to)]
+            if waiting:
+                raise LedgerError(f"{task_id}: 销号 needs every unit reviewed ({'/'.join(close.from_)}) first: {'、'.join(waiting)}")
+            for a in t.active:
+                if a.status in close.from_:
+                    self.close(a.id, by, a.version, note)
         return self.task(task_id)
 
     # ---- office edits of a task ----------------------------------------------------------------
@@ -901,6 +903,9 @@ class Ledger:
                 self.rules.check_status(status)
             except LifecycleError as e:
                 raise LedgerError(f"{task_id}: {e}") from None
+            if status not in self.rules.override_to:
+                raise LedgerError(f"{task_id}: the office sets a task to {'/'.join(self.rules.override_to)} only; "
+                                  f"{status} comes from reviewing and closing each unit (track review / track close)")
 
         def apply(row, now, version):
             if row["override"] == status:
