@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..export import columns as C
-from ..export.frame import children_map, earliest_due, own_text, units_by_role
+from ..export.frame import earliest_due, own_text
 from ..models import Task as SheetTask
 from ..models import TaskSheet
 from .lifecycle import ROLES, LedgerPolicy, LifecycleError, policy
@@ -467,25 +467,26 @@ class Ledger:
         ]
 
     def _load_tasks(self, where: str = "", args: Sequence = ()) -> list[Task]:
+        """Tasks selected by *where* (on ``tasks t JOIN meetings m``), with their assignments,
+        feedback and sources, read in one snapshot."""
+        selected = f"SELECT t.id FROM tasks t JOIN meetings m ON m.id = t.meeting {where}"
+        within = f"IN ({selected})" if where else "IN (SELECT id FROM tasks)"
         with self.snapshot() as conn:
             rows = conn.execute(
                 "SELECT t.* FROM tasks t JOIN meetings m ON m.id = t.meeting"
                 f" {where} ORDER BY m.date IS NULL, m.date, m.id, t.seq", args
             ).fetchall()
-            ids = [r["id"] for r in rows]
             dues = {r["id"]: day(r["due"]) for r in rows}
             assignments: dict[str, list[Assignment]] = {}
             sources: dict[str, list[str]] = {}
-            if ids:
-                one = len(ids) == 1
-                cond, cargs = ("WHERE task = ?", ids) if one else ("", [])
-                feedback = self._feedback(
-                    "WHERE assignment IN (SELECT id FROM assignments WHERE task = ?)" if one else "", cargs)
-                for a in self._assignments(conn.execute(f"SELECT * FROM assignments {cond} ORDER BY id", cargs), dues, feedback):
+            if rows:
+                feedback = self._feedback(f"WHERE assignment IN (SELECT id FROM assignments WHERE task {within})", args)
+                query = f"SELECT * FROM assignments WHERE task {within} ORDER BY id"
+                for a in self._assignments(conn.execute(query, args), dues, feedback):
                     assignments.setdefault(a.task, []).append(a)
                 for r in conn.execute(
-                    f"SELECT s.task, s.meeting FROM sources s JOIN meetings m ON m.id = s.meeting {cond.replace('task', 's.task')}"
-                    " ORDER BY m.date IS NULL, m.date, m.imported_at", cargs
+                    f"SELECT s.task, s.meeting FROM sources s JOIN meetings m ON m.id = s.meeting WHERE s.task {within}"
+                    " ORDER BY m.date IS NULL, m.date, m.imported_at", args
                 ):
                     sources.setdefault(r["task"], []).append(r["meeting"])
         order = {role: i for i, role in enumerate(ROLE_LABELS)}
@@ -822,8 +823,6 @@ class Ledger:
             changes = apply(row, now, new_version)
             if changes:
                 self._log(task_id, by, now, new_version, changes)
-            if changes or self.conn.execute("SELECT 1 FROM history WHERE task = ? AND version = ? LIMIT 1",
-                                            (task_id, new_version)).fetchone():
                 self.conn.execute("UPDATE tasks SET version = ?, updated_at = ? WHERE id = ?", (new_version, now, task_id))
                 self._refresh_status(task_id, now)
         return self.task(task_id)
