@@ -148,6 +148,7 @@ def test_export_refuses_to_overwrite_unimported_edits_and_force_keeps_a_backup(l
     (lambda wb: wb["_ledger"].delete_rows(1), "hidden sheet _ledger was modified; export again"),
     (lambda wb: wb["_ledger"].cell(2, 3, "{not json"), "hidden sheet _ledger was modified"),
     (lambda wb: wb["_ledger"].cell(2, 2, "v1"), "hidden sheet _ledger was modified"),
+    (lambda wb: wb["_ledger"].cell(3, 1, "T0000000001/x"), "hidden sheet _ledger was modified"),
     (lambda wb: wb.remove(wb["_ledger"]), "not a ledger export"),
     (lambda wb: wb["台账"].delete_cols(1), "sheet 台账 has no column 编号"),
 ])

@@ -100,8 +100,8 @@ def import_sheet(ledger: Ledger, sheet: TaskSheet, by: str, path: str, follows: 
         ledger.meeting(follows)  # must exist
     values = {
         "path": path, "file": sheet.source.file, "sha256": sheet.source.sha256, "name": sheet.meeting.name,
-        "date": iso(sheet.meeting.date), "series": series or (found.series if found and not sheet.meeting.name else None)
-        or rules.series_key(sheet.meeting.name), "tasks": len(sheet.tasks),
+        "date": iso(sheet.meeting.date), "series": series or (found.series if found else rules.series_key(sheet.meeting.name)),
+        "tasks": len(sheet.tasks),
     }
     if found is None:
         mid = _new_meeting_id(ledger, sheet, path)

@@ -285,7 +285,8 @@ def _bases(path: Path, ws) -> dict[str, tuple[int, dict]]:
             continue
         try:
             base = json.loads(data)
-            if not isinstance(base, dict):
+            task, _, number = str(key).partition("/")
+            if not isinstance(base, dict) or not task or (number and not number.isdigit()):
                 raise ValueError
             out[str(key)] = (int(version), {k: str(v) for k, v in base.items()})
         except (TypeError, ValueError):
