@@ -68,6 +68,7 @@ class _TreeBuilder:
         self.stack: list[_Item] = []
         self.list_ids = list_ids
         self.agenda: list[Span] = []
+        self.block_opener = parts.compiled().minutes_cue
 
     # -- reading markers --------------------------------------------------------------------
     def _marker_at(self, pos: int, after_comma: bool = False) -> tuple[str, str, int] | None:
@@ -184,6 +185,8 @@ class _TreeBuilder:
             if self.comma_markers is not None:
                 starts += [(p, True) for p in structure.comma_starts(self.text, ps, pe)]
                 starts.sort()
+            if self.block_opener.match(self.text, ps):  # 会议强调，…: minutes go on with a new block
+                self._close_to(0, ps)
             for pos, after_comma in starts:
                 inline = pos != ps
                 if after_comma:
@@ -303,7 +306,11 @@ class _Extractor:
     def _is_non_task_list(self, items: list[_Item], lead_in: Span) -> bool:
         """Problem, situation or achievement enumeration rather than directives."""
         heads = [self._head_clause(i) for i in items]
-        flagged = sum(1 for h in heads if self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
+        flagged = sum(  # "排查防洪薄弱环节" opens with a directive verb: no problem statement
+            1 for h in heads
+            if (self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
+            and not self.c.directive_head.search(h)
+        )
         if flagged * 2 >= len(items):
             return True
         lead = self.text[lead_in[0]:lead_in[1]].rstrip().rstrip("，,")

@@ -868,7 +868,17 @@ def addressees(text: str, start: int, end: int) -> list[Unit]:
         after = text[pos + list_end:pos + list_end + 1]
         if pos == clause and after not in ("：", ":"):
             continue  # a bare list addresses only when it is the whole clause before the colon
-        return [_unit(i, "owner") for i in items]
+        units = [_unit(i, "owner") for i in items]
+        while after in ("，", ","):  # 要求各乡镇、城区，县直各部门：
+            nxt = pos + list_end + 1
+            stop = _clause_end(text, nxt, end)
+            more = lex.parse_list(text[nxt:stop], nxt, whole=True)
+            if not more or not lex.licensed(more[0], more[1], tight=False):
+                break
+            units += [_unit(i, "owner") for i in more[0]]
+            pos, list_end = nxt, more[2]
+            after = text[pos + list_end:pos + list_end + 1]
+        return units
     return []
 
 
