@@ -3,8 +3,8 @@
 Three steps, each keeping a map back to the source so that spans stay source offsets:
 - **noise lines** (watermarks, truncation notes, page footers, a title repeated at page breaks)
   are cut out, and the paragraph they interrupt is joined around them;
-- **half-width punctuation** (``, : ; ! ? ( )``) next to Chinese text reads as its full-width
-  form, so every rule treats both alike;
+- **punctuation variants** (half-width ``, : ; ! ? ( )`` next to Chinese text, corner quotes
+  「」) read as the usual full-width form, so every rule treats them alike;
 - **traditional script** reads as simplified (OpenCC), when the text is written in it.
 The last two replace characters one for one: :attr:`Doc.surface` keeps the source's own
 characters at the same positions, and the sheet takes every string it shows from there.
@@ -45,10 +45,10 @@ class ScriptRules(BaseModel):
 
 class NormalizeRules(BaseModel):
     noise_lines: NoiseRules
-    half_width: dict[str, str]
+    punctuation: dict[str, str]
     script: ScriptRules
 
-    @field_validator("half_width")
+    @field_validator("punctuation")
     @classmethod
     def _one_for_one(cls, v: dict[str, str]) -> dict[str, str]:
         for k, w in v.items():
@@ -62,20 +62,20 @@ class _Compiled:
     rules: NormalizeRules
     noise: re.Pattern[str]
     header_line: re.Pattern[str]
-    half_width: re.Pattern[str]
+    marks: re.Pattern[str]
     table: dict[int, str]
 
 
 def _build(r: NormalizeRules) -> _Compiled:
     noise = "|".join(f"(?:{p})" for p in r.noise_lines.patterns) or "(?!)"
-    marks = re.escape("".join(r.half_width))
+    marks = re.escape("".join(r.punctuation))
     return _Compiled(
         rules=r,
         noise=re.compile(rf"[ \t\u3000\xa0]*(?:{noise})[ \t\u3000\xa0]*"),
         header_line=re.compile(r.noise_lines.header_line),
         # a mark between two ASCII letters or digits (10:30, 1,000) is left alone
-        half_width=re.compile(rf"(?<![A-Za-z0-9])[{marks}]|[{marks}](?![A-Za-z0-9])"),
-        table={ord(k): v for k, v in r.half_width.items()},
+        marks=re.compile(rf"(?<![A-Za-z0-9])[{marks}]|[{marks}](?![A-Za-z0-9])"),
+        table={ord(k): v for k, v in r.punctuation.items()},
     )
 
 
@@ -193,6 +193,6 @@ def simplified(text: str) -> str | None:
 
 
 def full_width(text: str) -> str:
-    """*text* with half-width punctuation next to Chinese text in its full-width form."""
+    """*text* with its punctuation variants in the usual full-width form."""
     c = compiled()
-    return c.half_width.sub(lambda m: m[0].translate(c.table), text)
+    return c.marks.sub(lambda m: m[0].translate(c.table), text)
