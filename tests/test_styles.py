@@ -84,10 +84,52 @@ STYLES2_SPEECH_FLOORS = {
     "e_docx_circled": (0.95, 0.95, 0.95),
 }
 
+STYLES3 = Path(__file__).resolve().parent / "fixtures" / "styles3"
+STYLES4 = Path(__file__).resolve().parent / "fixtures" / "styles4"
+# Sets 3 and 4: the documents of GUIDELINE §7, written and annotated blind (see their README.md).
+# Set 3: a published-speech header block, half-width punctuation with web noise, bullets, 第一条 and
+# (1)/1）/一) items, lead-ins that name addressees, a plain town speech. Set 4: minutes, a meeting
+# record with several speakers, two speeches in one file, a speech-to-text transcript, traditional
+# script, sectors in context. Floors sit a little below what the tool reaches.
+STYLES3_OVERALL_FLOORS = {
+    ("tasks", "f1"): 0.97,
+    ("units", "f1"): 0.95,
+    ("deadlines", "f1"): 0.95,
+    ("outline", "f1"): 0.97,
+    ("tree_acc", "rate"): 0.95,
+    ("meeting_name_acc", "rate"): 0.99,
+}
+STYLES3_SPEECH_FLOORS = {
+    "a_header_block": (0.97, 0.97, 0.92),
+    "b_halfwidth_web": (0.97, 0.97, 0.95),
+    "c_bullets": (0.97, 0.97, 0.92),
+    "d_tiao_parens": (0.97, 0.97, 0.95),
+    "e_leadin_addressees": (0.95, 0.85, 0.90),
+    "f_mixed_real": (0.97, 0.92, 0.90),
+}
+STYLES4_OVERALL_FLOORS = {
+    ("tasks", "f1"): 0.94,
+    ("units", "f1"): 0.91,
+    ("deadlines", "f1"): 0.83,
+    ("outline", "f1"): 0.97,
+    ("tree_acc", "rate"): 0.97,
+    ("meeting_name_acc", "rate"): 0.99,
+}
+STYLES4_SPEECH_FLOORS = {
+    "a_minutes": (0.97, 0.97, 0.93),
+    "b_multi_speaker": (0.90, 0.80, 0.65),
+    "c_compilation": (0.97, 0.97, 0.88),
+    "d_transcript": (0.80, 0.70, 0.55),
+    "e_traditional": (0.93, 0.95, 0.85),
+    "f_sectors_context": (0.97, 0.97, 0.97),
+}
+
 # Set name -> (folder, overall floors, overall ceilings, sheet F1 floor, per-speech floors).
 SETS = {
     "styles": (STYLES, OVERALL_FLOORS, OVERALL_CEILINGS, SHEET_F1_FLOOR, SPEECH_FLOORS),
     "styles2": (STYLES2, STYLES2_OVERALL_FLOORS, OVERALL_CEILINGS, STYLES2_SHEET_F1_FLOOR, STYLES2_SPEECH_FLOORS),
+    "styles3": (STYLES3, STYLES3_OVERALL_FLOORS, OVERALL_CEILINGS, 0.96, STYLES3_SPEECH_FLOORS),
+    "styles4": (STYLES4, STYLES4_OVERALL_FLOORS, OVERALL_CEILINGS, 0.90, STYLES4_SPEECH_FLOORS),
 }
 
 

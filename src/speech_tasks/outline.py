@@ -65,6 +65,9 @@ def find_sections(doc: Doc, start: int = 0, end: int | None = None, first_number
     for style, regex in ordered:
         seq = _sequence(doc, paras, style, regex)
         if len(seq) >= 2:
+            if style.fallback:  # 一、 heading line above 一要/二要 paragraphs: the heading is the top level
+                single = _single_heading(doc, paras, c)
+                seq = single if single and single[0][0] < seq[0][0] else seq
             break
     else:
         seq = _single_heading(doc, paras, c)

@@ -272,9 +272,12 @@ class _Extractor:
 
     def _warn_after_closing(self, body_end: int, part_end: int) -> None:
         """Say so when more than a closing paragraph follows the end of a speech's body."""
+        from .units import find_units
+
         paras = structure.paragraphs(self.text, body_end, part_end)[1:]  # the first is the closing itself
         chars = sum(e - s for s, e in paras)
-        if paras and chars > parts.compiled().rules.after_closing_chars:
+        directs = any(find_units(self.text, s, e) for s, e in paras)
+        if paras and (directs or chars > parts.compiled().rules.after_closing_chars):
             s = paras[0][0]
             self.doc.warnings.append(
                 f"结束语之后还有{chars}字未作任务识别（第{self.doc.src_span((s, s + 1))[0]}字起："
@@ -383,11 +386,16 @@ class _Extractor:
                 units = find_units(self.text, s, e)
                 if units:
                     key = tuple(sorted(u.text for u in units))
+                    # the task opens with the clause that names its body ("对此，大家必须…，各镇街区要…");
+                    # after a colon, with the list the colon announces ("下面我提三点要求：一是…")
+                    first = min(u.span[0] for u in units)
+                    clause = max(self.text.rfind(sep, s, first) for sep in "，,：:") + 1
+                    if clause > s and self.text[clause - 1] in "：:" and inside(clause, covered):
+                        current = None
+                        continue
                     if current is not None and current[2] == key:
                         current[1] = e
                     else:
-                        # the task opens with the clause that names its body ("对此，大家必须…，各镇街区要…")
-                        first = min(u.span[0] for u in units)
                         clause = max(self.text.rfind(sep, s, first) for sep in "，,") + 1
                         current = [max(s, clause), e, key]
                         out.append(current)  # type: ignore[arg-type]
