@@ -9,6 +9,7 @@ the source; all spans in the finished sheet are source offsets.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .models import Deadline, Meeting, NonTask, SectorMention, Span, Unit
@@ -57,7 +58,7 @@ class Doc:
     sha256: str = ""
     encoding: str = "utf-8"
     hard_wrapped: bool = False
-    to_source: list[int] | None = None  # len(text) + 1 entries; None when text == source
+    to_source: Sequence[int] | None = None  # len(text) + 1 entries (an array); None when text == source
     meeting: Meeting = field(default_factory=Meeting)
     sections: list[SectionDraft] = field(default_factory=list)
     tasks: list[TaskDraft] = field(default_factory=list)

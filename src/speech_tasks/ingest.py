@@ -9,8 +9,13 @@ paragraphs in document order, joined by ``\\n``; tables, headers, footers, footn
 boxes are left out: the speech is the running text.
 
 ``Doc.source`` is the decoded text with the BOM dropped and ``\\r\\n``/``\\r`` turned into ``\\n``;
-every span in the output refers to it. Masked placeholders (``**``, ``xxx``, ``×月×日``) are
-ordinary text and stay.
+every span in the output refers to it. Control characters are replaced one for one, so every
+offset still points where it did in the decoded text: the other line breaks (form feed, which
+pdftotext writes between pages, vertical tab, U+001C–U+001E, U+0085, U+2028, U+2029) become
+``\\n``, so ``\\f三要…`` opens a line like any item; every other C0 control but tab,
+U+FFFE, U+FFFF and lone surrogates become a space in the source and are left out of the working
+text (``Doc.to_source`` maps around them), so ``市应\\x01急局`` still reads 市应急局. Masked
+placeholders (``**``, ``xxx``, ``×月×日``) are ordinary text and stay.
 
 Text pulled from a PDF is often hard-wrapped: each paragraph broken into lines of ~30–40
 characters. Such text is detected (most lines have one length and do not end a sentence) and
@@ -29,6 +34,7 @@ import codecs
 import hashlib
 import io
 import re
+from array import array
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -62,6 +68,8 @@ _SENTENCE_ENDS = "。！？!?"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLOSING = frozenset("。！？：；…”’」』）》!?:;)")
 _NO_LINE_START = frozenset("，。、；：！？）」』》”’,.;:!?)")  # never opens a paragraph
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # line breaks besides \n (str.splitlines)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\ufffe\uffff\ud800-\udfff]")  # left out of the working text
 
 
 class IngestError(Exception):
@@ -108,14 +116,35 @@ def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
     source = text[1:] if text.startswith("\ufeff") else text
     if "\r" in source:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-    if not source.strip():
-        raise IngestError("no text (only whitespace)")
-    doc = Doc(source=source, text=source, name=name, sha256=sha256, encoding=encoding)
-    unwrapped = _unwrap(source)
+    if _LINE_BREAKS.search(source):
+        source = _LINE_BREAKS.sub("\n", source)
+    text, to_source = source, None
+    if _CONTROLS.search(source):
+        text, to_source = _without_controls(source)
+        source = _CONTROLS.sub(" ", source)
+    if not text.strip():
+        raise IngestError("no text (only whitespace)" if text is source else "no text (only whitespace and control characters)")
+    doc = Doc(source=source, text=text, name=name, sha256=sha256, encoding=encoding, to_source=to_source)
+    unwrapped = _unwrap(text)
     if unwrapped is not None:
-        doc.text, doc.to_source = unwrapped
+        doc.text, working = unwrapped
+        doc.to_source = working if to_source is None else array("q", (to_source[i] for i in working))
         doc.hard_wrapped = True
     return doc
+
+
+def _without_controls(source: str) -> tuple[str, array]:
+    """*source* without its control characters, and the map of each kept offset (plus the end)."""
+    to_source = array("q")
+    pieces = []
+    pos = 0
+    for m in _CONTROLS.finditer(source):
+        pieces.append(source[pos:m.start()])
+        to_source.extend(range(pos, m.start()))
+        pos = m.end()
+    pieces.append(source[pos:])
+    to_source.extend(range(pos, len(source) + 1))
+    return "".join(pieces), to_source
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -325,7 +354,7 @@ def _is_paragraph_break(line: str, n: int, nxt: str, layout: _Layout, para_start
     return False
 
 
-def _unwrap(source: str) -> tuple[str, list[int]] | None:
+def _unwrap(source: str) -> tuple[str, array] | None:
     """Working text and its map to source offsets when *source* is hard-wrapped, else None.
 
     The map has ``len(text) + 1`` entries: the source index of each working character, then
@@ -356,7 +385,7 @@ def _unwrap(source: str) -> tuple[str, list[int]] | None:
         return None
     pieces.append((keep_from, len(source)))
     text = "".join([source[s:e] for s, e in pieces])
-    to_source: list[int] = []
+    to_source = array("q")
     for s, e in pieces:
         to_source.extend(range(s, e))
     to_source.append(len(source))
