@@ -44,6 +44,7 @@ from .document import Doc
 
 TEXT_SUFFIXES = (".txt", ".md")
 DOCX_SUFFIX = ".docx"
+DEFAULT_MAX_SIZE = 20 * 1024 * 1024  # bytes of text per speech (`extract --max-size`)
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
@@ -76,8 +77,11 @@ class IngestError(Exception):
     """The file cannot be read as a speech; the message says why in one line."""
 
 
-def read_file(path: Path) -> Doc:
-    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`."""
+def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
+    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`.
+
+    A text file larger than *max_size* bytes, or a .docx whose text is, is refused before any
+    stage runs (a speech is a few dozen KB; a file of many MB is some other document)."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -92,6 +96,10 @@ def read_file(path: Path) -> Doc:
             raise IngestError("unsupported file type (no extension; expected .txt, .md or .docx)")
         raise IngestError(f"unsupported file type {suffix} (save it as .docx or .txt)")
     try:
+        if suffix != DOCX_SUFFIX and path.stat().st_size > max_size:  # refused before it is read
+            raise IngestError(
+                f"too large: {_megabytes(path.stat().st_size)} of text, more than the limit of {_megabytes(max_size)} (--max-size)"
+            )
         raw = path.read_bytes()
     except PermissionError:
         raise IngestError("cannot read the file (permission denied)") from None
@@ -101,9 +109,18 @@ def read_file(path: Path) -> Doc:
         raise IngestError("empty file")
     if suffix == DOCX_SUFFIX:
         text, encoding = _docx_text(raw), "docx"
+        size = len(text.encode("utf-8", "surrogatepass"))
     else:
+        size = len(raw)
+    if size > max_size:
+        raise IngestError(f"too large: {_megabytes(size)} of text, more than the limit of {_megabytes(max_size)} (--max-size)")
+    if suffix != DOCX_SUFFIX:
         text, encoding = _decode(raw)
     return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
 
 
 def from_text(text: str, name: str = "speech.txt") -> Doc:

@@ -56,10 +56,17 @@ def write(
 ) -> list[Path]:
     """Write *sheet* to ``out_dir/<stem>.<format>`` for each of *formats*; return the paths.
 
-    The stem is the speech file's. Each file is written atomically. *source_text*, the full
-    decoded speech the task spans index into, lets the HTML report show the whole speech with
-    each task's passage highlighted. Unknown formats raise ValueError before anything is written.
+    The stem is the speech file's. The set is written whole or not at all: every format goes to
+    a temporary file first (``.<stem>.<format>.<random>.tmp``), and only when all are written are
+    they renamed into place, so a failure (a writer's error, a full disk, a read-only folder)
+    leaves the previous outputs as they were, never a new .json beside an old .xlsx. *source_text*,
+    the full decoded speech the task spans index into, lets the HTML report show the whole speech
+    with each task's passage highlighted. Unknown formats raise ValueError before anything is written.
     """
+    import contextlib
+    import os
+    import secrets
+
     wanted = check_formats(formats)
     out_dir = Path(out_dir)
     stem = Path(sheet.source.file).stem
@@ -68,30 +75,45 @@ def write(
         from .frame import table
 
         rows = table(sheet)
-    paths = []
-    for fmt in wanted:
-        path = out_dir / f"{stem}.{fmt}"
-        if fmt == "json":
-            write_atomic(path, sheet.model_dump_json(indent=2) + "\n")
-        elif fmt == "xlsx":
-            from . import xlsx
+    token = secrets.token_hex(4)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in wanted:
+            path = out_dir / f"{stem}.{fmt}"
+            tmp = out_dir / f".{stem}.{fmt}.{token}.tmp"
+            staged.append((tmp, path))
+            _write_one(sheet, fmt, tmp, rows, source_text)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    return [path for _, path in staged]
 
-            xlsx.write(sheet, path, rows)
-        elif fmt == "docx":
-            from . import docx
 
-            docx.write(sheet, path, rows)
-        elif fmt == "csv":
-            from . import csv
+def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | None) -> None:
+    """Write one format of the sheet to *path* (atomically, through its own temporary file)."""
+    if fmt == "json":
+        write_atomic(path, sheet.model_dump_json(indent=2) + "\n")
+    elif fmt == "xlsx":
+        from . import xlsx
 
-            csv.write(sheet, path, rows)
-        elif fmt == "md":
-            from . import markdown
+        xlsx.write(sheet, path, rows)
+    elif fmt == "docx":
+        from . import docx
 
-            markdown.write(sheet, path, rows)
-        else:
-            from . import html
+        docx.write(sheet, path, rows)
+    elif fmt == "csv":
+        from . import csv
 
-            html.write(sheet, path, rows, source_text)
-        paths.append(path)
-    return paths
+        csv.write(sheet, path, rows)
+    elif fmt == "md":
+        from . import markdown
+
+        markdown.write(sheet, path, rows)
+    else:
+        from . import html
+
+        html.write(sheet, path, rows, source_text)
