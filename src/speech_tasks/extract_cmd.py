@@ -33,8 +33,12 @@ even for one speech, --no-summary never.
 Progress: a bar with files/s and ETA on a terminal; otherwise one line per speech on stdout and
 a progress line on stderr every few seconds.
 
+Limits: a speech over --max-size fails with one line; one over --timeout is stopped and its
+worker replaced, as is a worker that dies (out of memory); the other speeches finish. Each
+speech's outputs are replaced together or not at all.
+
 Exit status: 0 when every speech was extracted (or unchanged), 1 when any failed; the failed
-ones are listed at the end with the reason."""
+ones are listed at the end with the reason. 2: bad rules or options."""
 
 
 def _jobs(value: str) -> int:

@@ -96,7 +96,8 @@ def write(
 def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | None) -> None:
     """Write one format of the sheet to *path* (atomically, through its own temporary file)."""
     if fmt == "json":
-        write_atomic(path, sheet.model_dump_json(indent=2) + "\n")
+        # bytes straight from pydantic: no str copy of a sheet that may be hundreds of MB
+        write_atomic(path, TaskSheet.__pydantic_serializer__.to_json(sheet, indent=2) + b"\n")
     elif fmt == "xlsx":
         from . import xlsx
 
