@@ -61,6 +61,8 @@ def test_any_text_through_every_stage_and_writer(text):
         paths = export.write(sheet, Path(tmp), export.FORMATS, source_text=doc.source)
         assert sorted(p.name for p in Path(tmp).iterdir()) == sorted(p.name for p in paths)
         assert export.read_sheet(Path(tmp) / "fuzz.json") == sheet
+        # written a task at a time, yet exactly pydantic's own JSON
+        assert (Path(tmp) / "fuzz.json").read_bytes() == (sheet.model_dump_json(indent=2) + "\n").encode()
 
 
 def doc_text_without_controls(text: str) -> str:

@@ -6,10 +6,10 @@ its own module and imports its library (openpyxl, python-docx, Jinja2) only when
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..fsutil import write_atomic
+from ..fsutil import atomic_path
 from ..models import TaskSheet
 
 FORMATS = ("json", "xlsx", "docx", "csv", "md", "html")
@@ -40,6 +40,24 @@ def read_sheet(path: Path) -> TaskSheet:
         where = ".".join(str(x) for x in first["loc"]) or "(top level)"
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         raise SheetError(f"{path}: not a task sheet ({where}: {first['msg']}){more}") from None
+
+
+def json_chunks(sheet: TaskSheet) -> Iterator[bytes]:
+    """``sheet.model_dump_json(indent=2)`` and a newline, byte for byte, a task at a time: a sheet
+    of tens of thousands of tasks never exists as one string (a 50 MB speech's would be
+    hundreds of MB, twice over while pydantic hands it on)."""
+    head = TaskSheet.__pydantic_serializer__.to_json(sheet.model_copy(update={"tasks": []}), indent=2)
+    empty = b'\n  "tasks": [],\n'
+    if not sheet.tasks or head.count(empty) != 1:
+        yield TaskSheet.__pydantic_serializer__.to_json(sheet, indent=2) + b"\n"
+        return
+    before, after = head.split(empty)
+    yield before + b'\n  "tasks": [\n    '
+    serializer = type(sheet.tasks[0]).__pydantic_serializer__
+    for i, task in enumerate(sheet.tasks):
+        # JSON strings hold no raw newline, so every newline is indentation to deepen
+        yield (b",\n    " if i else b"") + serializer.to_json(task, indent=2).replace(b"\n", b"\n    ")
+    yield b"\n  ],\n" + after + b"\n"
 
 
 def check_formats(formats: Sequence[str]) -> list[str]:
@@ -96,8 +114,9 @@ def write(
 def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | None) -> None:
     """Write one format of the sheet to *path* (atomically, through its own temporary file)."""
     if fmt == "json":
-        # bytes straight from pydantic: no str copy of a sheet that may be hundreds of MB
-        write_atomic(path, TaskSheet.__pydantic_serializer__.to_json(sheet, indent=2) + b"\n")
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            for chunk in json_chunks(sheet):
+                f.write(chunk)
     elif fmt == "xlsx":
         from . import xlsx
 
