@@ -96,10 +96,8 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
             raise IngestError("unsupported file type (no extension; expected .txt, .md or .docx)")
         raise IngestError(f"unsupported file type {suffix} (save it as .docx or .txt)")
     try:
-        if suffix != DOCX_SUFFIX and path.stat().st_size > max_size:  # refused before it is read
-            raise IngestError(
-                f"too large: {_megabytes(path.stat().st_size)} of text, more than the limit of {_megabytes(max_size)} (--max-size)"
-            )
+        if suffix != DOCX_SUFFIX:
+            _check_size(path.stat().st_size, max_size)  # refused before it is read
         raw = path.read_bytes()
     except PermissionError:
         raise IngestError("cannot read the file (permission denied)") from None
@@ -109,18 +107,19 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
         raise IngestError("empty file")
     if suffix == DOCX_SUFFIX:
         text, encoding = _docx_text(raw), "docx"
-        size = len(text.encode("utf-8", "surrogatepass"))
+        _check_size(len(text.encode("utf-8", "surrogatepass")), max_size)
     else:
-        size = len(raw)
-    if size > max_size:
-        raise IngestError(f"too large: {_megabytes(size)} of text, more than the limit of {_megabytes(max_size)} (--max-size)")
-    if suffix != DOCX_SUFFIX:
         text, encoding = _decode(raw)
     return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding)
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB"
+def _check_size(size: int, max_size: int) -> None:
+    if size > max_size:
+        raise IngestError(f"too large: {_size(size)} of text, more than the limit of {_size(max_size)} (--max-size)")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 100 * 1024 else f"{n / 1024:.1f} KB"
 
 
 def from_text(text: str, name: str = "speech.txt") -> Doc:
