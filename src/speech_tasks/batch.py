@@ -4,9 +4,13 @@ A speech is skipped when its bytes, the rules, the tool version and the requeste
 date are the same as when its outputs were written, and those outputs are still there. The
 cache (``<out>/.speech-tasks-cache.json``) also keeps each file's size and mtime, so checking an
 unchanged archive costs one ``stat`` per file; a file is hashed only when its stat changed.
+Every finished speech is appended to a journal beside it (one JSON line, flushed), so a batch
+that is killed keeps everything it finished; loading replays the journal, saving folds it in.
 
-Workers are forked once, with the rules and stages already loaded, and take speeches in chunks.
-A speech that fails never stops the batch: its result carries the reason instead.
+Workers are forked once, with the rules and stages already loaded, and take one speech at a
+time. A speech that fails never stops the batch: its result carries the reason instead. A
+speech that runs over the time limit has its worker killed; a worker that dies (killed, out of
+memory) fails the speech it held; either way a new worker takes its place and the rest go on.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import re
 import signal
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +32,8 @@ from .fsutil import write_atomic
 
 CACHE_FILE = ".speech-tasks-cache.json"
 CACHE_VERSION = 1
+JOURNAL_FILE = ".speech-tasks-cache.journal"  # entries recorded since the cache was last saved
+DEFAULT_TIMEOUT = 60.0  # seconds per speech
 DIGESTS_FILE = ".speech-tasks-digests.json"  # summary digests of the sheets, for the next rerun
 
 EXTRACTED, UNCHANGED, FAILED = "extracted", "unchanged", "failed"
@@ -50,6 +58,8 @@ class Settings:
     date: dt.date | None = None
     rules_dir: str | None = None
     digests: bool = False  # also return the summary digest of each sheet
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per speech; None: no limit
+    max_size: int | None = None  # bytes of text per speech (None: ingest's default)
 
 
 @dataclass
@@ -110,17 +120,50 @@ class Cache:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") != CACHE_VERSION:
                 raise ValueError("other cache version")
-            return cls(path, dict(data["entries"]), str(data.get("summary", "")))
+            cache = cls(path, dict(data["entries"]), str(data.get("summary", "")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls(path)  # missing or unreadable: start afresh, everything is redone
+            cache = cls(path)  # missing or unreadable: start afresh, everything is redone
+        cache._replay()
+        return cache
+
+    @property
+    def journal(self) -> Path:
+        return self.path.with_name(JOURNAL_FILE)
+
+    def _replay(self) -> None:
+        """Add the entries journalled since the last save (a torn last line is ignored)."""
+        try:
+            lines = self.journal.read_bytes().splitlines()
+        except OSError:
+            return
+        for line in lines:
+            try:
+                key, entry = json.loads(line)
+                if isinstance(key, str) and isinstance(entry, list) and len(entry) == 5:
+                    self.entries[key] = entry
+            except (ValueError, TypeError):
+                continue
 
     def save(self) -> None:
+        """Write the whole cache and empty the journal; OSError if the folder cannot be written."""
         data = {"version": CACHE_VERSION, "summary": self.summary, "entries": self.entries}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        try:
+            os.unlink(self.journal)
+        except FileNotFoundError:
+            pass
 
     def record(self, result: Result, config: str) -> None:
+        """Remember an extracted speech, in memory and in the journal (one appended line)."""
         s = result.speech
-        self.entries[_cache_key(s.path)] = [s.size, s.mtime_ns, result.sha256, config, list(result.outputs)]
+        key = _cache_key(s.path)
+        self.entries[key] = entry = [s.size, s.mtime_ns, result.sha256, config, list(result.outputs)]
+        line = json.dumps([key, entry], ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            with open(self.journal, "a", encoding="utf-8") as f:
+                f.write(line)
+        except OSError:
+            pass  # not remembered: the speech is extracted again next time, nothing is lost
 
 
 def load_digests(out_root: Path, config: str, unchanged: list[Result]) -> list[Result]:
@@ -258,7 +301,7 @@ def _extract(speech: Speech) -> Result:
     settings = _settings
     assert settings is not None
     try:
-        doc = read_file(speech.path)
+        doc = read_file(speech.path, settings.max_size) if settings.max_size else read_file(speech.path)
         sheet = extract_doc(doc, settings.date)
         written = write(sheet, speech.out_dir, settings.formats, source_text=doc.source)
         result = Result(
@@ -276,6 +319,9 @@ def _extract(speech: Speech) -> Result:
             result.digest = digest(sheet, result.sheet_json)
     except IngestError as e:
         return Result(speech, FAILED, reason=str(e))
+    except OSError as e:  # read-only folder, disk full: the previous outputs are left as they were
+        where = f"{e.filename}: " if e.filename else ""
+        return Result(speech, FAILED, reason=f"cannot write the outputs ({where}{e.strerror or e})")
     except rules.RulesError:
         raise  # not this speech's fault: the command stops with the rules error
     except Exception as e:  # noqa: BLE001 - one bad speech must not stop the batch
@@ -303,46 +349,160 @@ def _reread(result: Result) -> Result:
 # --- main side ---------------------------------------------------------------------------
 
 
+def remove_leftovers(speech: Speech) -> None:
+    """Delete the temporary files an interrupted write of *speech*'s outputs left behind."""
+    from .export import FORMATS
+
+    pattern = re.compile(rf"\.{{1,2}}{re.escape(speech.path.stem)}\.(?:{'|'.join(FORMATS)})\..*\.tmp")
+    try:
+        names = os.listdir(speech.out_dir)
+    except OSError:
+        return
+    for name in names:
+        if pattern.fullmatch(name):
+            try:
+                os.unlink(speech.out_dir / name)
+            except OSError:
+                pass
+
+
+def _describe_death(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (out of memory?)" if -code == signal.SIGKILL else ""
+        return f"the worker extracting it was killed by {name}{hint}"
+    return f"the worker extracting it stopped (exit code {code})"
+
+
+def _serve(conn, settings: Settings) -> None:
+    """A worker's loop: receive (function name, item), send back the result, until None."""
+    _init_pool_worker(settings)
+    work = {"extract": _extract, "reread": _reread}
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        name, item = job
+        conn.send(work[name](item))
+
+
+class _Worker:
+    def __init__(self, ctx, settings: Settings):
+        import multiprocessing.connection  # noqa: F401 - for wait()
+
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: tuple[str, object] | None = None
+        self.started = 0.0
+
+    def give(self, name: str, item) -> None:
+        self.job = (name, item)
+        self.started = time.monotonic()
+        self.conn.send(self.job)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
 class Pool:
-    """Runs jobs on *jobs* forked workers, or in this process when one worker is enough.
+    """Runs jobs on *jobs* forked workers, one speech at a time each, under a time limit.
 
     Open it (``with Pool(...)``) before any thread starts (a progress bar's refresh thread):
-    the workers are forked from this process with the stages already loaded.
+    the workers are forked from this process with the stages already loaded. Where fork is not
+    available, jobs run in this process (without a time limit).
     """
 
     def __init__(self, settings: Settings, jobs: int, work: int):
         self.settings = settings
         self.jobs = max(1, min(jobs, work))
-        self._pool = None
+        self._ctx = None
+        self._workers: list[_Worker] = []
 
     def __enter__(self) -> Pool:
-        if self.jobs > 1:
+        if "fork" in mp.get_all_start_methods() and (self.jobs > 1 or self.settings.timeout):
             warm_up()
-            methods = mp.get_all_start_methods()
-            ctx = mp.get_context("fork" if "fork" in methods else None)
-            self._pool = ctx.Pool(self.jobs, initializer=_init_pool_worker, initargs=(self.settings,))
+            self._ctx = mp.get_context("fork")
+            self._workers = [_Worker(self._ctx, self.settings) for _ in range(self.jobs)]
         else:
             _init_worker(self.settings)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            if exc[0] is None:
-                self._pool.close()
-            else:
-                self._pool.terminate()
-            self._pool.join()
+        for w in self._workers:
+            if exc[0] is None and w.job is None and w.process.is_alive():
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+                w.process.join(1.0)
+            w.kill()
+        self._workers = []
 
-    def _map(self, fn, items: list) -> Iterator[Result]:
-        if self._pool is None:
-            return map(fn, items)
-        chunk = max(1, min(32, len(items) // (self.jobs * 16)))
-        return self._pool.imap_unordered(fn, items, chunksize=chunk)
+    def _failed(self, worker: _Worker, reason: str) -> Result:
+        name, item = worker.job
+        speech = item.speech if isinstance(item, Result) else item
+        remove_leftovers(speech)
+        return Result(speech, FAILED, reason=reason)
+
+    def _map(self, name: str, items: list) -> Iterator[Result]:
+        if self._ctx is None:
+            fn = {"extract": _extract, "reread": _reread}[name]
+            yield from map(fn, items)
+            return
+        from multiprocessing.connection import wait
+
+        pending = list(reversed(items))
+        timeout = self.settings.timeout
+        while True:
+            for w in self._workers:
+                if w.job is None and pending:
+                    w.give(name, pending.pop())
+            busy = [w for w in self._workers if w.job is not None]
+            if not busy:
+                return
+            wait_for = None
+            if timeout:
+                wait_for = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
+            ready = wait([x for w in busy for x in (w.conn, w.process.sentinel)], wait_for)
+            for i, w in enumerate(self._workers):
+                if w.job is None:
+                    continue
+                result = None
+                if w.conn in ready:
+                    try:
+                        result = w.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is not None:
+                        w.job = None
+                        yield result
+                        continue
+                if result is None and (w.process.sentinel in ready or w.conn in ready):
+                    w.process.join(1.0)
+                    failed = self._failed(w, _describe_death(w.process.exitcode))
+                elif timeout and time.monotonic() - w.started > timeout:
+                    failed = self._failed(w, f"took longer than {timeout:g} s (--timeout); stopped")
+                else:
+                    continue
+                w.kill()
+                self._workers[i] = _Worker(self._ctx, self.settings)
+                yield failed
 
     def extract(self, speeches: list[Speech]) -> Iterator[Result]:
         """Extract each speech; results come in the order they finish."""
-        return self._map(_extract, speeches)
+        return self._map("extract", speeches)
 
     def reread(self, unchanged: list[Result]) -> Iterator[Result]:
         """Fill in the digests of unchanged speeches (re-extracting any whose sheet is gone)."""
-        return self._map(_reread, unchanged)
+        return self._map("reread", unchanged)

@@ -9,6 +9,7 @@ the source; all spans in the finished sheet are source offsets.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .models import Deadline, Meeting, NonTask, SectorMention, Span, Unit
@@ -69,7 +70,7 @@ class Doc:
     hard_wrapped: bool = False
     noise_lines: int = 0  # lines left out of the working text (watermarks, page footers …)
     traditional: bool = False  # written in traditional script; the stages read it simplified
-    to_source: list[int] | None = None  # len(text) + 1 entries; None when text == source
+    to_source: Sequence[int] | None = None  # len(text) + 1 entries (an array); None when text == source
     # the working text with the source's own characters where `text` reads a normalised form
     # (full-width punctuation, simplified script); None when they are the same
     surface: str | None = None

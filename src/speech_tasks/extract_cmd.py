@@ -14,7 +14,6 @@ from .cli import iso_date
 
 SUFFIXES = (".txt", ".md", ".docx")
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
-CACHE_SAVE_EVERY = 30.0  # seconds: an interrupted long batch keeps what it finished
 
 EPILOG = """\
 Outputs: DIR/<stem>.json for every speech (always), plus the other --format files. A speech
@@ -34,8 +33,12 @@ even for one speech, --no-summary never.
 Progress: a bar with files/s and ETA on a terminal; otherwise one line per speech on stdout and
 a progress line on stderr every few seconds.
 
+Limits: a speech over --max-size fails with one line; one over --timeout is stopped and its
+worker replaced, as is a worker that dies (out of memory); the other speeches finish. Each
+speech's outputs are replaced together or not at all.
+
 Exit status: 0 when every speech was extracted (or unchanged), 1 when any failed; the failed
-ones are listed at the end with the reason."""
+ones are listed at the end with the reason. 2: bad rules or options."""
 
 
 def _jobs(value: str) -> int:
@@ -45,6 +48,26 @@ def _jobs(value: str) -> int:
         n = 0
     if n < 1:
         raise argparse.ArgumentTypeError(f"not a positive number of processes: {value!r}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1.0
+    if not n >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}")
+    return n
+
+
+def _megabytes(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        n = 0.0
+    if not n > 0:
+        raise argparse.ArgumentTypeError(f"not a positive size in MB: {value!r}")
     return n
 
 
@@ -100,6 +123,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write summary.xlsx/html even for one speech",
     )
     summary.add_argument("--no-summary", dest="summary", action="store_false", help="do not write the corpus summary")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="time limit per speech; a speech over it fails alone and its worker is replaced (default: 60; 0: none)",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=_megabytes,
+        default=20.0,
+        metavar="MB",
+        help="largest speech, in MB of text (default: 20); a larger file fails with one line",
+    )
     parser.add_argument("--force", action="store_true", help="re-extract every speech, ignoring the cache")
     parser.add_argument("-q", "--quiet", action="store_true", help="no line per speech; only totals and failures")
 
@@ -294,10 +331,15 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     rules_dir = str(rules.rules_dir()) if args.rules else None
-    settings = batch.Settings(out_root, formats, args.date, rules_dir, digests=want_summary)
+    settings = batch.Settings(
+        out_root, formats, args.date, rules_dir, digests=want_summary,
+        timeout=args.timeout or None, max_size=int(args.max_size * 1024 * 1024),
+    )
     config = batch.config_key(settings)
     cache = batch.Cache.load(out_root)
     todo, unchanged = (list(speeches), []) if args.force else batch.plan(speeches, cache, config)
+    for speech in todo:  # temporary files of a run that was killed
+        batch.remove_leftovers(speech)
     rebuild = want_summary and (
         bool(todo)
         or cache.summary != batch.summary_key(unchanged, config)
@@ -308,7 +350,6 @@ def run(args: argparse.Namespace) -> int:
     done = {r.speech.path: r for r in unchanged}  # speeches that have a sheet, by path
     failed = list(bad)
     reporter = _Reporter(len(todo) + len(reread), args.quiet, sys.stdout.isatty())
-    last_save = time.monotonic()
     try:
         with batch.Pool(settings, args.jobs, len(todo) + len(reread)) as pool, reporter:
             for result in itertools.chain(pool.extract(todo), pool.reread(reread)):
@@ -319,13 +360,10 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 done[result.speech.path] = result
                 if result.status == batch.EXTRACTED:
-                    cache.record(result, config)
+                    cache.record(result, config)  # journalled at once: a killed run keeps it
                     reporter.line(_describe(result, out_root))
-                if time.monotonic() - last_save > CACHE_SAVE_EVERY:
-                    cache.save()
-                    last_save = time.monotonic()
     finally:
-        cache.save()
+        _save_cache(cache)
     elapsed = time.monotonic() - reporter.start
 
     extracted = sum(r.status == batch.EXTRACTED for r in done.values())
@@ -354,8 +392,18 @@ def _write_summary(results: list, out_root: Path, config: str, cache) -> bool:
         print(f"speech-tasks: {out_root}: cannot write the corpus summary ({e.strerror or e})", file=sys.stderr)
         return False
     cache.summary = batch.summary_key(results, config)
-    cache.save()
+    _save_cache(cache)
     print("summary: " + ", ".join(str(p) for p in written))
+    return True
+
+
+def _save_cache(cache) -> bool:
+    try:
+        cache.save()
+    except OSError as e:
+        print(f"speech-tasks: {cache.path}: cannot save the cache ({e.strerror or e}); "
+              "the next run extracts these speeches again", file=sys.stderr)
+        return False
     return True
 
 

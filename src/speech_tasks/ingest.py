@@ -9,8 +9,13 @@ paragraphs in document order, joined by ``\\n``; tables, headers, footers, footn
 boxes are left out: the speech is the running text.
 
 ``Doc.source`` is the decoded text with the BOM dropped and ``\\r\\n``/``\\r`` turned into ``\\n``;
-every span in the output refers to it. Masked placeholders (``**``, ``xxx``, ``×月×日``) are
-ordinary text and stay.
+every span in the output refers to it. Control characters are replaced one for one, so every
+offset still points where it did in the decoded text: the other line breaks (form feed, which
+pdftotext writes between pages, vertical tab, U+001C–U+001E, U+0085, U+2028, U+2029) become
+``\\n``, so ``\\f三要…`` opens a line like any item; every other C0 control but tab,
+U+FFFE, U+FFFF and lone surrogates become a space in the source and are left out of the working
+text (``Doc.to_source`` maps around them), so ``市应\\x01急局`` still reads 市应急局. Masked
+placeholders (``**``, ``xxx``, ``×月×日``) are ordinary text and stay.
 
 Text pulled from a PDF is often hard-wrapped: each paragraph broken into lines of ~30–40
 characters. Such text is detected (most lines have one length and do not end a sentence) and
@@ -29,6 +34,7 @@ import codecs
 import hashlib
 import io
 import re
+from array import array
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -39,6 +45,7 @@ from .document import Doc
 
 TEXT_SUFFIXES = (".txt", ".md")
 DOCX_SUFFIX = ".docx"
+DEFAULT_MAX_SIZE = 20 * 1024 * 1024  # bytes of text per speech (`extract --max-size`)
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
@@ -63,14 +70,19 @@ _SENTENCE_ENDS = "。！？!?"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _CLOSING = frozenset("。！？：；…”’」』）》!?:;)")
 _NO_LINE_START = frozenset("，。、；：！？）」』》”’,.;:!?)")  # never opens a paragraph
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # line breaks besides \n (str.splitlines)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\ufffe\uffff\ud800-\udfff]")  # left out of the working text
 
 
 class IngestError(Exception):
     """The file cannot be read as a speech; the message says why in one line."""
 
 
-def read_file(path: Path) -> Doc:
-    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`."""
+def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
+    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`.
+
+    A text file larger than *max_size* bytes, or a .docx whose text is, is refused before any
+    stage runs (a speech is a few dozen KB; a file of many MB is some other document)."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -85,6 +97,8 @@ def read_file(path: Path) -> Doc:
             raise IngestError("unsupported file type (no extension; expected .txt, .md or .docx)")
         raise IngestError(f"unsupported file type {suffix} (save it as .docx or .txt)")
     try:
+        if suffix != DOCX_SUFFIX:
+            _check_size(path.stat().st_size, max_size)  # refused before it is read
         raw = path.read_bytes()
     except PermissionError:
         raise IngestError("cannot read the file (permission denied)") from None
@@ -94,9 +108,19 @@ def read_file(path: Path) -> Doc:
         raise IngestError("empty file")
     if suffix == DOCX_SUFFIX:
         text, encoding = _docx_text(raw), "docx"
+        _check_size(len(text.encode("utf-8", "surrogatepass")), max_size)
     else:
         text, encoding = _decode(raw)
     return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding)
+
+
+def _check_size(size: int, max_size: int) -> None:
+    if size > max_size:
+        raise IngestError(f"too large: {_size(size)} of text, more than the limit of {_size(max_size)} (--max-size)")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 100 * 1024 else f"{n / 1024:.1f} KB"
 
 
 def from_text(text: str, name: str = "speech.txt") -> Doc:
@@ -105,24 +129,37 @@ def from_text(text: str, name: str = "speech.txt") -> Doc:
     return _make_doc(text, name, digest, "utf-8")
 
 
+def _compose(to_source, to_previous):
+    """The map of a text made from an earlier working text, composed with that text's own map."""
+    if to_source is None:
+        return to_previous if isinstance(to_previous, array) else array("q", to_previous)
+    return array("q", (to_source[i] for i in to_previous))
+
+
 def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
     source = text[1:] if text.startswith("\ufeff") else text
     if "\r" in source:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-    if not source.strip():
-        raise IngestError("no text (only whitespace)")
-    doc = Doc(source=source, text=source, name=name, sha256=sha256, encoding=encoding)
-    cleaned = normalize.drop_noise(source)
+    if _LINE_BREAKS.search(source):
+        source = _LINE_BREAKS.sub("\n", source)
+    text, to_source = source, None
+    if _CONTROLS.search(source):
+        text, to_source = _without_controls(source)
+        source = _CONTROLS.sub(" ", source)
+    if not text.strip():
+        raise IngestError("no text (only whitespace)" if text is source else "no text (only whitespace and control characters)")
+    doc = Doc(source=source, text=text, name=name, sha256=sha256, encoding=encoding, to_source=to_source)
+    cleaned = normalize.drop_noise(doc.text)
     if cleaned is not None:
-        doc.text, doc.to_source, dropped = cleaned
+        doc.text, kept, dropped = cleaned
+        doc.to_source = _compose(doc.to_source, kept)
         doc.noise_lines = len(dropped)
         shown = "、".join(f"“{line[:20]}”" for line in dropped[:3])
         doc.warnings.append(f"已跳过{len(dropped)}行非正文内容（网页水印、页码、截断提示等）：{shown}{'等' if len(dropped) > 3 else ''}")
     unwrapped = _unwrap(doc.text)
     if unwrapped is not None:
-        text, to_text = unwrapped
-        doc.to_source = to_text if doc.to_source is None else [doc.to_source[i] for i in to_text]
-        doc.text = text
+        doc.text, working = unwrapped
+        doc.to_source = _compose(doc.to_source, working)
         doc.hard_wrapped = True
     surface = doc.text
     simple = normalize.simplified(surface)
@@ -132,6 +169,20 @@ def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
     doc.text = normalize.full_width(simple if simple is not None else surface)
     doc.surface = surface if doc.text != surface else None
     return doc
+
+
+def _without_controls(source: str) -> tuple[str, array]:
+    """*source* without its control characters, and the map of each kept offset (plus the end)."""
+    to_source = array("q")
+    pieces = []
+    pos = 0
+    for m in _CONTROLS.finditer(source):
+        pieces.append(source[pos:m.start()])
+        to_source.extend(range(pos, m.start()))
+        pos = m.end()
+    pieces.append(source[pos:])
+    to_source.extend(range(pos, len(source) + 1))
+    return "".join(pieces), to_source
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -341,7 +392,7 @@ def _is_paragraph_break(line: str, n: int, nxt: str, layout: _Layout, para_start
     return False
 
 
-def _unwrap(source: str) -> tuple[str, list[int]] | None:
+def _unwrap(source: str) -> tuple[str, array] | None:
     """Working text and its map to source offsets when *source* is hard-wrapped, else None.
 
     The map has ``len(text) + 1`` entries: the source index of each working character, then
@@ -372,7 +423,7 @@ def _unwrap(source: str) -> tuple[str, list[int]] | None:
         return None
     pieces.append((keep_from, len(source)))
     text = "".join([source[s:e] for s, e in pieces])
-    to_source: list[int] = []
+    to_source = array("q")
     for s, e in pieces:
         to_source.extend(range(s, e))
     to_source.append(len(source))

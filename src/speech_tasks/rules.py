@@ -35,12 +35,55 @@ class RulesError(Exception):
 
 
 def regex(value: str) -> str:
-    """Pydantic validator body for a field holding a regular expression: it must compile."""
+    """Pydantic validator body for a field holding a regular expression: it must compile, and it
+    must not nest one unbounded repeat inside another (``(a+)+``, ``(?:x*y)*``), the shape that
+    makes a backtracking engine take exponential time on a line that almost matches."""
     try:
         re.compile(value)
     except re.error as e:
         raise ValueError(f"invalid regular expression ({e}): {value!r}") from None
+    if _nested_repeat(_sre_parser().parse(value)):
+        raise ValueError(
+            "regular expression with an unbounded repeat inside another, which can take exponential "
+            f"time; bound the inner one ({{1,20}}) or drop the outer one: {value!r}"
+        )
     return value
+
+
+def _sre_parser():
+    try:
+        from re import _parser  # Python ≥ 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as _parser
+    return _parser
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _nested_repeat(parsed, inside: bool = False) -> bool:
+    """Whether a parsed pattern holds an unbounded repeat inside another one."""
+    unbounded = _sre_parser().MAXREPEAT
+    for op, arg in parsed:
+        name = str(op)
+        if name in _REPEATS:
+            low, high, body = arg
+            if high == unbounded and inside:
+                return True
+            found = _nested_repeat(body, inside or high == unbounded)
+        elif name == "SUBPATTERN":
+            found = _nested_repeat(arg[-1], inside)
+        elif name == "BRANCH":
+            found = any(_nested_repeat(b, inside) for b in arg[1])
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            found = _nested_repeat(arg[1], inside)
+        elif name == "ATOMIC_GROUP":
+            found = _nested_repeat(arg, inside)
+        else:
+            found = False
+        if found:
+            return True
+    return False
 
 
 def alternation(words) -> str:

@@ -161,13 +161,18 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     trailing spaces excluded."""
     out = []
     for m in _PARA.finditer(text, start, len(text) if end is None else end):
-        s = _PARA_START.match(text, m.start()).end()
+        s = skip_paragraph_indent(text, m.start())
         e = m.end()
         while e > s and text[e - 1] in " \t\u3000\xa0":
             e -= 1
         if e > s:
             out.append((s, e))
     return out
+
+
+def skip_paragraph_indent(text: str, pos: int) -> int:
+    """Where the paragraph whose line starts at *pos* begins (see :func:`paragraphs`)."""
+    return _PARA_START.match(text, pos).end()
 
 
 def sentences(text: str, start: int, end: int) -> list[Span]:

@@ -509,9 +509,10 @@ def _write_html(t: Tables, ds: list[Digest], path: Path) -> None:
 def _write_xlsx(t: Tables, path: Path) -> None:
     """One sheet per table, written row by row (openpyxl write-only: fast on 10,000 meetings)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
+    from .export.xlsx_style import append_rows
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -524,19 +525,18 @@ def _write_xlsx(t: Tables, path: Path) -> None:
         widths += [_width([str(c), *map(str, frame[c].head(200).tolist())]) for c in frame.columns]
         for i, w in enumerate(widths):
             ws.column_dimensions[get_column_letter(i + 1)].width = w
-        cells = []
-        for h in header:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
-        for index, row in zip(frame.index, frame.itertuples(index=False, name=None)):
-            values = [_cell(v) for v in row]
-            if blank_zero:
-                values = [None if v == 0 else v for v in values]
-            ws.append([_cell(index), *values])
+        append_rows(ws, [header], font=bold)
+        append_rows(ws, _body_rows(frame, blank_zero))
     with atomic_path(path) as tmp:
         wb.save(tmp)
+
+
+def _body_rows(frame, blank_zero: bool):
+    for index, row in zip(frame.index, frame.itertuples(index=False, name=None)):
+        values = [_cell(v) for v in row]
+        if blank_zero:
+            values = [None if v == 0 else v for v in values]
+        yield [_cell(index), *values]
 
 
 def _cell(value):
@@ -609,7 +609,9 @@ def _html(t: Tables, figures: list[tuple[str, str]], meetings: int) -> str:
         if frame.empty:
             note = "（无）"
         sections.append((heading, _table_html(frame.head(HTML_ROWS), blank_zero), note))
-    page = Environment(autoescape=True).from_string(_PAGE)
+    from .export.cells import jinja_finalize
+
+    page = Environment(autoescape=True, finalize=jinja_finalize).from_string(_PAGE)
     return page.render(title="安全生产会议任务汇总", facts=facts, plots=figures, tables=sections)
 
 

@@ -14,6 +14,7 @@ are set aside as non-tasks; one-item lists are dropped as not being enumerations
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from . import parts, structure
@@ -297,13 +298,23 @@ class _Extractor:
 
     def _lead_in(self, first: _Item, container_start: int) -> Span:
         """The text that introduces a list: its first item's paragraph up to the item, or, when
-        the item opens its paragraph, the paragraph before (never before *container_start*)."""
-        paras = [p for p in structure.paragraphs(self.text, container_start, first.start + 1) if p[0] <= first.start]
-        if not paras:
+        the item opens its paragraph, the paragraph before (never before *container_start*).
+
+        Read backwards from the item, line by line, so the cost does not grow with the distance
+        to *container_start*."""
+        text = self.text
+        if first.start < container_start:
             return (container_start, first.start)
-        start = paras[-1][0]
-        if start == first.start and len(paras) >= 2:
-            start = paras[-2][0]
+        line = max(container_start, text.rfind("\n", container_start, first.start) + 1)
+        start = structure.skip_paragraph_indent(text, line)
+        if start == first.start:
+            while line > container_start:  # the nearest non-blank line before
+                end = line - 1
+                line = max(container_start, text.rfind("\n", container_start, end) + 1)
+                s = structure.skip_paragraph_indent(text, line)
+                if text[s:end].rstrip(" \t\u3000\xa0"):
+                    start = s
+                    break
         return (max(start, container_start), first.start)
 
     def _is_non_task_list(self, items: list[_Item], lead_in: Span) -> bool:
@@ -311,8 +322,8 @@ class _Extractor:
         heads = [self._head_clause(i) for i in items]
         flagged = sum(  # "排查防洪薄弱环节" opens with a directive verb: no problem statement
             1 for h in heads
-            if (self.c.non_task_head_end.search(h) or self.c.non_task_head_past.search(h))
-            and not self.c.directive_head.search(h)
+            if self.c.non_task_head_past.search(h)
+            or (self.c.non_task_head_end.search(h) and not self.c.directive_head.search(h))
         )
         if flagged * 2 >= len(items):
             return True
@@ -365,8 +376,17 @@ class _Extractor:
     def _free_directives(self, region: _Region, covered: list[Span], lead_ins: list[Span], agenda: list[Span]):
         from .units import find_units
 
-        def inside(pos: int, spans: list[Span]) -> bool:
-            return any(s <= pos < e for s, e in spans)
+        def index(spans: list[Span]) -> tuple[list[int], list[int]]:
+            """Starts in order and the furthest end reached so far, for bisecting."""
+            spans = sorted(spans)
+            return [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max))
+
+        def inside(pos: int, spans: tuple[list[int], list[int]]) -> bool:
+            starts, reach = spans
+            k = bisect_right(starts, pos)
+            return k > 0 and reach[k - 1] > pos
+
+        covered, agenda, lead_ins = index(covered), index(agenda), index(lead_ins)
 
         out: list[list] = []
         current: list | None = None  # [start, end, unit texts] of the directive being read
@@ -477,16 +497,21 @@ class _Extractor:
 
     def _emit(self, region: _Region, root: _Root, free: list[Span]) -> None:
         doc = self.doc
-        items = list(root.children)
+        items = list(root.children)  # in text order
+        starts = [i.start for i in items]
+        taken = [False] * len(items)
+        taken_to = 0  # items before this index (and after the current directive) are taken
         entries: list[tuple[int, object]] = []
-        for s, e in free:
+        for s, e in free:  # in text order
             # items that follow a directive within its paragraph are its items
             para_end = self.text.find("\n", e)
             para_end = len(self.text) if para_end == -1 else para_end
-            inner = [i for i in items if s < i.start < para_end]
-            items = [i for i in items if i not in inner]
+            lo, hi = max(bisect_right(starts, s), taken_to), bisect_left(starts, para_end)
+            inner = items[lo:hi]
+            taken[lo:hi] = [True] * len(inner)
+            taken_to = max(taken_to, hi)
             entries.append((s, (s, max([e, *(i.end for i in inner)]), inner)))
-        entries.extend((i.start, i) for i in items)
+        entries.extend((i.start, i) for i, t in zip(items, taken) if not t)
         entries.sort(key=lambda x: x[0])
         for _, entry in entries:
             if isinstance(entry, _Item):

@@ -198,6 +198,11 @@ _CJK_NAME = re.compile(r"[\u4e00-\u9fff*＊×xX（）()、]+")
 # an adverbial before the subject, with no comma: 在此基础上各地要… / 节日期间各镇街要…
 _LEADING = r"在[^在，,。；;：:]{1,15}?(?:上|中|时|期间|前|后|以来)|[^，,。；;：:的]{1,8}?(?:期间|前后|之前|以后)"
 _MASK = re.compile(r"[*＊×]+|[xX]{2,}")  # a masked place name: **海关, XX应急局
+# Bounds that keep every search local, so the stage stays linear in the text: no list of bodies
+# (a subject, a 联合/牵头单位 list) is longer than _MAX_LIST characters, no body's name than
+# _MAX_NAME; a past or citing cue further than _MAX_LIST characters from a frame is not read.
+_MAX_LIST = 300
+_MAX_NAME = 40
 _NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
 def _marker_re() -> re.Pattern[str]:
     """An enumeration marker of any style in rules/structure.yaml (一要, （一）, ①, ◆ …)."""
@@ -374,7 +379,7 @@ class Lexicon:
     def unknown_item(self, text: str, start: int) -> _Item | None:
         """A body named by a place + gazetteer name (淄博市应急局) or by its form (…服务中心)."""
         n = len(text)
-        if n < 2 or not _CJK_NAME.fullmatch(text) or text.startswith(self.deny_starts):
+        if n < 2 or n > _MAX_NAME or not _CJK_NAME.fullmatch(text) or text.startswith(self.deny_starts):
             return None
         for i in range(1, n - 1):
             place = text[:i]
@@ -500,12 +505,13 @@ class Lexicon:
         clause) up to the end of its name's suffix; a gazetteer name may only grow a short tail
         (应急管理局执法支队)."""
         n = len(chunk)
-        cuts = {s.start() for s in self.separator_re.finditer(chunk, pos + 1)}
-        cuts |= {i for i in (chunk.find("等", pos + 1),) if i > 0}
+        window = min(n, pos + _MAX_NAME)  # no name is longer (see unknown_item)
+        cuts = {s.start() for s in self.separator_re.finditer(chunk, pos + 1, window + 1)}
+        cuts |= {i for i in (chunk.find("等", pos + 1, window + 1),) if i > 0}
         cuts.add(n)
         if not whole:
             cuts |= {m.end() for m in self.suffix_re.finditer(chunk, pos, min(n, pos + 20))}
-        limit = alias_end + 8 if alias_end is not None else n
+        limit = min(alias_end + 8 if alias_end is not None else n, window)
         if alias_end is not None and chunk.startswith(self.deny_starts, alias_end):
             return None  # 市纪委监委对…: the name ended where an object or a clause begins
         order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit), reverse=not whole)
@@ -620,6 +626,8 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
     for p in lex.predicate_re.finditer(clause):
         if p.start() == 0:
             continue
+        if p.start() > _MAX_LIST:
+            break  # a subject this long is no list of bodies
         head = lex.strip_gap(clause[: p.start()])
         if not head or head[-1] not in lex.final_chars:
             continue
@@ -635,7 +643,8 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
         if (p.group(0) == "是" or p.group(0) in lex.duties) and not all(i.known for i in items):
             continue  # 明确企业是…责任主体: a declaration names a gazetteer body, not a verb and its object
         if not lex.modal_re.match(p.group(0)) and (
-            lex.reports_past(text, cs + p.end(), ce) or lex.reported_re.search(text, ss, cs + p.start())
+            lex.reports_past(text, cs + p.end(), min(ce, cs + p.end() + _MAX_LIST))
+            or lex.reported_re.search(text, max(ss, cs + p.start() - _MAX_LIST), cs + p.start())
         ):
             return []  # 市应急局牵头开展了… / 今年以来，X牵头… / 《安全生产法》规定，X负责…: not assigned
         before = clause[: p.start()]
@@ -647,6 +656,8 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
         if p.group(0) in lex.join_verbs:
             units += _joined(lex, text, cs + p.end(), ce)
         return units
+    if len(clause) > _MAX_LIST:
+        return []
     if continued:  # 供水、供电、供气等部门，也要…
         parsed = lex.subject_list(clause, cs)
         if parsed and lex.licensed(parsed[0], parsed[1], tight=False):
@@ -684,7 +695,7 @@ def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> l
         cs = m.end()
     if cs >= ce or text[cs] not in lex.initial_chars:
         return []
-    parsed = lex.parse_list(text[cs:ce], cs, whole=False, known_only=True)
+    parsed = lex.parse_list(text[cs:min(ce, cs + _MAX_LIST)], cs, whole=False, known_only=True)
     if not parsed:
         return []
     items, closed, end = parsed
@@ -729,7 +740,7 @@ def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit
 
 def _joined(lex: Lexicon, text: str, start: int, end: int) -> list[Unit]:
     """联合公安、交通等部门 / 会同有关部门: the joined bodies assist."""
-    parsed = lex.parse_list(text[start:end], start, whole=False)
+    parsed = lex.parse_list(text[start:min(end, start + _MAX_LIST)], start, whole=False)
     if not parsed:
         return []
     items, closed, _ = parsed
@@ -742,8 +753,8 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
     """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
     units: list[Unit] = []
     for m in lex.by_re.finditer(text, ss, se):
-        stop = _clause_end(text, m.end(), se)
-        if lex.reports_past(text, m.end(), stop) or lex.reported_re.search(text, ss, m.start()):
+        stop = _clause_end(text, m.end(), min(se, m.end() + _MAX_LIST))
+        if lex.reports_past(text, m.end(), stop) or lex.reported_re.search(text, max(ss, m.start() - _MAX_LIST), m.start()):
             continue
         who = lex.strip_gap(m.group("who"))
         parsed = lex.parse_list(who, m.start("who"), whole=True)
@@ -752,7 +763,7 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
             if m.group("verb") == "会同":
                 units += _joined(lex, text, m.end(), stop)
     for m in lex.join_re.finditer(text, ss, se):
-        stop = _clause_end(text, m.end(), se)
+        stop = _clause_end(text, m.end(), min(se, m.end() + _MAX_LIST))
         prev = text[m.start() - 1] if m.start() > ss else "，"
         modal = lex.modal_re.search(text, max(ss, m.start() - 4), m.start())
         if not modal and lex.reports_past(text, m.end(), stop):
@@ -760,14 +771,16 @@ def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
         if prev in "，,；;：:。 要并和及、" or modal:
             units += _joined(lex, text, m.end(), stop)
     for m in lex.as_label_re.finditer(text, ss, se):  # 市应急局为牵头单位
-        cs = max(ss, text.rfind("，", ss, m.start()) + 1, text.rfind(",", ss, m.start()) + 1)
+        lo = max(ss, m.start() - _MAX_LIST)
+        cs = max(lo, text.rfind("，", lo, m.start()) + 1, text.rfind(",", lo, m.start()) + 1)
         parsed = lex.subject_list(lex.strip_gap(text[cs:m.start()]), cs) if m.start() > cs else None
         if parsed:
             units += [_unit(i, lex.labels[m.group("label")]) for i in parsed[0]]
     for m in lex.label_re.finditer(text, ss, se):
         role = lex.labels[m.group("label")]
-        stop = lex.label_stop_re.search(text, m.end(), se)
-        e = stop.start() if stop else se
+        limit = min(se, m.end() + _MAX_LIST)
+        stop = lex.label_stop_re.search(text, m.end(), limit)
+        e = stop.start() if stop else limit
         chunk = text[m.end():e].replace("，", "、").replace(",", "、").rstrip("、 ")
         parsed = lex.parse_list(chunk, m.end(), whole=False)
         if parsed:

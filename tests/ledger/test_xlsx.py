@@ -55,14 +55,14 @@ def test_formula_like_text_and_control_characters_stay_plain_text(ledger, tmp_pa
     ledger.report(a.id, "=HYPERLINK(\"x\")", a.version, "=1+1\f第二页 @SUM(A1) -3 +4")
     ledger.edit_units("T0000000003", "王科长", None, add=[("@某专班", "assist")])
     path = tmp_path / "ledger.xlsx"
-    export(ledger, path)  # a \f used to break openpyxl
+    export(ledger, path)  # a \f used to break openpyxl; it is a line break now, as at ingest
     wb = load_workbook(path)
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
     values = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
-    assert "=1+1第二页 @SUM(A1) -3 +4" in values and '=HYPERLINK("x")' in values and "配合：@某专班" in values
+    assert "=1+1\n第二页 @SUM(A1) -3 +4" in values and '=HYPERLINK("x")' in values and "配合：@某专班" in values
     result = xlsx.import_edits(ledger, path, "carol")  # read back untouched: nothing to apply, nothing pending
     assert (result.applied, result.errors, result.conflicts) == ([], [], [])
     export(ledger, path)

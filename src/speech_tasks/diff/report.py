@@ -86,12 +86,15 @@ def diff_json(d: MeetingDiff, a_name: str, b_name: str) -> dict[str, Any]:
 def _environment() -> jinja2.Environment:
     import jinja2
 
+    from ..export.cells import jinja_finalize
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("speech_tasks.diff", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        finalize=jinja_finalize,
     )
     env.filters["md"] = _md_cell
     return env

@@ -6,10 +6,10 @@ its own module and imports its library (openpyxl, python-docx, Jinja2) only when
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..fsutil import write_atomic
+from ..fsutil import atomic_path
 from ..models import TaskSheet
 
 FORMATS = ("json", "xlsx", "docx", "csv", "md", "html")
@@ -42,6 +42,24 @@ def read_sheet(path: Path) -> TaskSheet:
         raise SheetError(f"{path}: not a task sheet ({where}: {first['msg']}){more}") from None
 
 
+def json_chunks(sheet: TaskSheet) -> Iterator[bytes]:
+    """``sheet.model_dump_json(indent=2)`` and a newline, byte for byte, a task at a time: a sheet
+    of tens of thousands of tasks never exists as one string (a 50 MB speech's would be
+    hundreds of MB, twice over while pydantic hands it on)."""
+    head = TaskSheet.__pydantic_serializer__.to_json(sheet.model_copy(update={"tasks": []}), indent=2)
+    empty = b'\n  "tasks": [],\n'
+    if not sheet.tasks or head.count(empty) != 1:
+        yield TaskSheet.__pydantic_serializer__.to_json(sheet, indent=2) + b"\n"
+        return
+    before, after = head.split(empty)
+    yield before + b'\n  "tasks": [\n    '
+    serializer = type(sheet.tasks[0]).__pydantic_serializer__
+    for i, task in enumerate(sheet.tasks):
+        # JSON strings hold no raw newline, so every newline is indentation to deepen
+        yield (b",\n    " if i else b"") + serializer.to_json(task, indent=2).replace(b"\n", b"\n    ")
+    yield b"\n  ],\n" + after + b"\n"
+
+
 def check_formats(formats: Sequence[str]) -> list[str]:
     """*formats* lower-cased, without repeats, in the given order; ValueError naming any unknown."""
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats))
@@ -56,10 +74,17 @@ def write(
 ) -> list[Path]:
     """Write *sheet* to ``out_dir/<stem>.<format>`` for each of *formats*; return the paths.
 
-    The stem is the speech file's. Each file is written atomically. *source_text*, the full
-    decoded speech the task spans index into, lets the HTML report show the whole speech with
-    each task's passage highlighted. Unknown formats raise ValueError before anything is written.
+    The stem is the speech file's. The set is written whole or not at all: every format goes to
+    a temporary file first (``.<stem>.<format>.<random>.tmp``), and only when all are written are
+    they renamed into place, so a failure (a writer's error, a full disk, a read-only folder)
+    leaves the previous outputs as they were, never a new .json beside an old .xlsx. *source_text*,
+    the full decoded speech the task spans index into, lets the HTML report show the whole speech
+    with each task's passage highlighted. Unknown formats raise ValueError before anything is written.
     """
+    import contextlib
+    import os
+    import secrets
+
     wanted = check_formats(formats)
     out_dir = Path(out_dir)
     stem = Path(sheet.source.file).stem
@@ -68,30 +93,47 @@ def write(
         from .frame import table
 
         rows = table(sheet)
-    paths = []
-    for fmt in wanted:
-        path = out_dir / f"{stem}.{fmt}"
-        if fmt == "json":
-            write_atomic(path, sheet.model_dump_json(indent=2) + "\n")
-        elif fmt == "xlsx":
-            from . import xlsx
+    token = secrets.token_hex(4)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for fmt in wanted:
+            path = out_dir / f"{stem}.{fmt}"
+            tmp = out_dir / f".{stem}.{fmt}.{token}.tmp"
+            staged.append((tmp, path))
+            _write_one(sheet, fmt, tmp, rows, source_text)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    return [path for _, path in staged]
 
-            xlsx.write(sheet, path, rows)
-        elif fmt == "docx":
-            from . import docx
 
-            docx.write(sheet, path, rows)
-        elif fmt == "csv":
-            from . import csv
+def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | None) -> None:
+    """Write one format of the sheet to *path* (atomically, through its own temporary file)."""
+    if fmt == "json":
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            for chunk in json_chunks(sheet):
+                f.write(chunk)
+    elif fmt == "xlsx":
+        from . import xlsx
 
-            csv.write(sheet, path, rows)
-        elif fmt == "md":
-            from . import markdown
+        xlsx.write(sheet, path, rows)
+    elif fmt == "docx":
+        from . import docx
 
-            markdown.write(sheet, path, rows)
-        else:
-            from . import html
+        docx.write(sheet, path, rows)
+    elif fmt == "csv":
+        from . import csv
 
-            html.write(sheet, path, rows, source_text)
-        paths.append(path)
-    return paths
+        csv.write(sheet, path, rows)
+    elif fmt == "md":
+        from . import markdown
+
+        markdown.write(sheet, path, rows)
+    else:
+        from . import html
+
+        html.write(sheet, path, rows, source_text)

@@ -8,18 +8,14 @@ from pathlib import Path
 from ..fsutil import write_atomic
 from ..models import TaskSheet
 from . import columns as C
-from .frame import Row, cell_text, table
-from .xlsx_style import strip_controls
-
-# A cell starting with one of these is run as a formula by spreadsheet programs; such cells get
-# a leading apostrophe so a speech can never inject one (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .cells import csv_text
+from .frame import Row, table
 
 
 def cell(value: object) -> str:
-    """A value as CSV text: dates in ISO form, control characters dropped, formula-like text made inert."""
-    text = strip_controls(cell_text(value))
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A value as CSV text: dates in ISO form, control characters dropped, formula-like text made
+    inert by a leading apostrophe (see :mod:`.cells`)."""
+    return csv_text(value)
 
 
 def render(rows: list[Row]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
+from .cells import clean
 from .frame import Row, cell_text, table, title
 
 BODY_FONT = "宋体"
@@ -45,7 +46,7 @@ def _paragraph(doc, text: str, font: str, size_pt: float, align=None, bold: bool
     if align is not None:
         p.alignment = align
     p.paragraph_format.space_after = Pt(after_pt)
-    _font(p.add_run(text), font, size_pt, bold)
+    _font(p.add_run(clean(text)), font, size_pt, bold)
     return p
 
 
@@ -164,7 +165,7 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    doc_title = title(sheet)
+    doc_title = clean(title(sheet))
     doc.core_properties.title = doc_title
     doc.core_properties.author = "speech-tasks"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import Task, TaskSheet, Unit
+from . import cells
 from . import columns as C
 
 if TYPE_CHECKING:
@@ -32,12 +33,9 @@ class Row:
 
 
 def cell_text(value: object) -> str:
-    """A cell value as plain text: empty for None, dates in ISO form (2024-06-30)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    """A cell value as plain text: empty for None, dates in ISO form (2024-06-30), control
+    characters dropped (see :mod:`.cells`)."""
+    return cells.cell_text(value)
 
 
 def clean_text(text: str) -> str:

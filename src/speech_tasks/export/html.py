@@ -27,9 +27,12 @@ LABEL_CHARS = 40
 
 @functools.cache
 def environment():
-    """The Jinja2 environment for the shipped templates: autoescape on for ``*.html.j2``; the
-    ``md`` filter escapes a value for a Markdown table cell."""
+    """The Jinja2 environment for the shipped templates: autoescape on for ``*.html.j2``; every
+    value printed loses the control characters a file should not hold (:func:`.cells.clean`);
+    the ``md`` filter escapes a value for a Markdown table cell."""
     import jinja2
+
+    from .cells import jinja_finalize
 
     from .markdown import md_text
 
@@ -42,6 +45,7 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=jinja_finalize,
     )
     env.filters["md"] = md_text
     return env

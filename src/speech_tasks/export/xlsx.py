@@ -11,6 +11,7 @@ from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
 from . import xlsx_style as xs
+from .cells import clean
 from .frame import Row, table, title
 
 MAX_INDENT = 6
@@ -62,7 +63,7 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
         if row.has_children:
             for col in tree_columns:
                 ws.cell(row=r, column=col).font = bold
-    doc_title = title(sheet)
+    doc_title = clean(title(sheet))
     ws.oddHeader.center.text = doc_title
     ws.oddHeader.center.size = 14
     ws.oddHeader.center.font = f"{xs.FONT_NAME},Bold"

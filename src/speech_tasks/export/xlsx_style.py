@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..models import STATUSES
+from . import cells
 
 # Colours are ARGB-less hex strings, as openpyxl takes them.
 HEADER_FILL = "1F4E79"
@@ -61,25 +62,32 @@ def text_width(text: str) -> int:
     return len(text) + len(_wide_chars().findall(text))
 
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+def append_rows(ws, rows: Iterable[Sequence[Any]], font=None) -> None:
+    """Append *rows* of values below the sheet's last row (of a normal or a write-only sheet).
 
-
-def strip_controls(text: str) -> str:
-    """*text* without control characters (form feeds, NULs …), which xlsx cannot hold."""
-    return _CONTROLS.sub("", text)
-
-
-def append_rows(ws, rows: Iterable[Sequence[Any]]) -> None:
-    """Append *rows* of values below the sheet's last row.
-
-    Empty strings become empty cells, control characters are dropped, and text is always text: a value such as ``=SUM(A1)``
-    (openpyxl would store it as a formula) is kept as the string the speech wrote.
+    Every value goes through :mod:`.cells`: empty strings become empty cells, control characters
+    go, and text is always text: a value such as ``=SUM(A1)`` (openpyxl would store it as a
+    formula) is kept as the string the speech wrote. *font*, if given, is set on every cell
+    (write-only sheets only: a header row).
     """
+    from openpyxl.cell import WriteOnlyCell
+
+    write_only = not hasattr(ws, "max_row")
     for values in rows:
-        ws.append([None if v == "" else strip_controls(v) if isinstance(v, str) else v for v in values])
+        values = [cells.xlsx_value(v) for v in values]
+        if write_only:
+            row = []
+            for v in values:
+                cell = WriteOnlyCell(ws, value=v)
+                cells.mark_text(cell)
+                if font is not None:
+                    cell.font = font
+                row.append(cell)
+            ws.append(row)
+            continue
+        ws.append(values)
         for cell in ws[ws.max_row]:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+            cells.mark_text(cell)
 
 
 def _letter(column: int) -> str:

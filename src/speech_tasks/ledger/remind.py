@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..export import cells
 from ..export import xlsx_style as style
 from ..fsutil import atomic_path
 from .db import ROLE_LABELS, LedgerError
@@ -45,7 +46,7 @@ def write_docx(path: Path, items: dict[str, list[tuple[Row, Assignment, str]]], 
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
 
-    clean = style.strip_controls
+    clean = cells.clean
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

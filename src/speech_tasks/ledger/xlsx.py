@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cli import DATE_FORMS, parse_date
+from ..export import cells
 from ..export import xlsx_style as style
 from ..fsutil import atomic_path
 from .alerts import LEVELS
@@ -68,7 +69,7 @@ def _text(value) -> str:
 
 def _cells(values: dict[str, str]) -> dict[str, str]:
     """Values as the cells hold them (the writer drops control characters)."""
-    return {k: style.strip_controls(v).strip() for k, v in values.items()}
+    return {k: cells.clean(v).strip() for k, v in values.items()}
 
 
 def _task_values(t: Task) -> dict[str, str]:
