@@ -57,6 +57,7 @@ class Doc:
     sha256: str = ""
     encoding: str = "utf-8"
     hard_wrapped: bool = False
+    details: dict[str, object] = field(default_factory=dict)  # more Source fields: format, how it was read
     to_source: list[int] | None = None  # len(text) + 1 entries; None when text == source
     meeting: Meeting = field(default_factory=Meeting)
     sections: list[SectionDraft] = field(default_factory=list)

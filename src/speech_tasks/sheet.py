@@ -99,6 +99,7 @@ def build_sheet(doc: Doc) -> TaskSheet:
             encoding=doc.encoding,
             chars=len(doc.source),
             hard_wrapped=doc.hard_wrapped,
+            **doc.details,
         ),
         meeting=meeting,
         outline=outline,
