@@ -82,9 +82,7 @@ def read_file(path: Path) -> Doc:
         raise IngestError(f"cannot read the file ({e.strerror or e})") from None
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        if not suffix:
-            raise IngestError(f"unsupported file type (no extension; expected {', '.join(SUFFIXES)})")
-        raise IngestError(f"unsupported file type {suffix} (save it as .docx, .pdf or .txt)")
+        raise IngestError(unsupported(suffix))
     try:
         raw = path.read_bytes()
     except PermissionError:
@@ -99,6 +97,13 @@ def read_file(path: Path) -> Doc:
         reading = read(path, raw)
         text, encoding, details = reading.text, reading.format, reading.details()
     return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding, details)
+
+
+def unsupported(suffix: str) -> str:
+    """Why a file with *suffix* (lower case, "" for none) is not read."""
+    if not suffix:
+        return f"unsupported file type (no extension; expected {', '.join(SUFFIXES)})"
+    return f"unsupported file type {suffix} (save it as .docx, .pdf or .txt)"
 
 
 def from_text(text: str, name: str = "speech.txt") -> Doc:

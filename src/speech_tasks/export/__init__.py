@@ -52,17 +52,17 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def write(
-    sheet: TaskSheet, out_dir: Path, formats: Sequence[str], source_text: str | None = None
+    sheet: TaskSheet, out_dir: Path, formats: Sequence[str], source_text: str | None = None, stem: str | None = None
 ) -> list[Path]:
     """Write *sheet* to ``out_dir/<stem>.<format>`` for each of *formats*; return the paths.
 
-    The stem is the speech file's. Each file is written atomically. *source_text*, the full
+    The stem is the speech file's unless given. Each file is written atomically. *source_text*, the full
     decoded speech the task spans index into, lets the HTML report show the whole speech with
     each task's passage highlighted. Unknown formats raise ValueError before anything is written.
     """
     wanted = check_formats(formats)
     out_dir = Path(out_dir)
-    stem = Path(sheet.source.file).stem
+    stem = stem or Path(sheet.source.file).stem
     rows = None
     if any(f != "json" for f in wanted):
         from .frame import table

@@ -1,0 +1,157 @@
+"""A PDF's text layer, line by line in reading order, without running headers, footers and page
+numbers (pypdfium2, BSD/Apache-licensed bindings to Chrome's PDF engine).
+
+The characters of each page are placed by their boxes: grouped into lines by their vertical
+position, top to bottom, each line left to right (content-stream order puts a quotation mark in
+another font at the end of its line). A space is kept where the PDF has one or where a gap
+is wider than a third of the line's height, and then dropped again next to Chinese characters
+(``2024 年`` → ``2024年``): Chinese text has none, the engine and the fonts put them there. A
+line that starts to the right of the page's usual left edge keeps that indent as full-width
+spaces, so that the existing unwrapping (:mod:`speech_tasks.ingest`) tells paragraph starts from
+wrapped lines. Kangxi radicals that some producers write for common characters (⼀ for 一) are
+turned into the characters themselves.
+
+Running headers and footers (a line among the first or last few of a page that is the same,
+its digits aside, on many pages) and page-number lines are left out; the limits and patterns
+are in ``rules/readers.yaml``. A PDF without a text layer (a scan) is refused with one line.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ingest import IngestError
+from . import Reading
+
+_GAP = 1 / 3  # a gap wider than this share of the line height is a space
+_INDENT = 1.5  # a line starting this many character widths right of the left edge is indented
+_MAX_INDENT = 4
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’"
+_SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+_RADICALS = re.compile("[\u2e80-\u2ef3\u2f00-\u2fd5]")
+
+
+@dataclass
+class _Line:
+    text: str
+    left: float
+    height: float
+
+
+def read(path: Path, raw: bytes) -> Reading:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(raw)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
+            raise IngestError("password-protected PDF: save a copy without the password first") from None
+        raise IngestError(f"corrupt PDF ({e})") from None
+    try:
+        pages = [_page_lines(page) for page in pdf]
+    finally:
+        pdf.close()
+    if not any(line.text.strip() for page in pages for line in page):
+        raise IngestError("no text layer: scanned PDF, run OCR first (e.g. ocrmypdf -l chi_sim)")
+    kept, dropped = _drop_running_lines(pages)
+    lines = _indented(kept)
+    if not any(line.strip() for line in lines):
+        raise IngestError("no text layer: scanned PDF, run OCR first (e.g. ocrmypdf -l chi_sim)")
+    return Reading("\n".join(lines), "pdf", pages=len(pages), dropped_lines=dropped)
+
+
+def _page_lines(page) -> list[_Line]:
+    """The page's lines, top to bottom, each with its left edge and height."""
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    try:
+        chars = []
+        for i in range(textpage.count_chars()):
+            if pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
+                continue  # a space or line break the engine made up; gaps are judged below
+            ch = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+            if ch in "\r\n\x00\ufffe\uffff":
+                continue
+            left, bottom, right, top = textpage.get_charbox(i)
+            if top <= bottom and not ch.isspace():
+                continue
+            chars.append((ch, left, bottom, right, top))
+    finally:
+        textpage.close()
+    chars.sort(key=lambda c: -(c[2] + c[4]))
+    rows: list[list[tuple]] = []
+    center = height = 0.0
+    for c in chars:
+        c_center, c_height = (c[2] + c[4]) / 2, c[4] - c[2]
+        if rows and abs(c_center - center) <= max(height, c_height) / 2:
+            rows[-1].append(c)
+            height = max(height, c_height)
+        else:
+            rows.append([c])
+            center, height = c_center, c_height
+    return [line for line in map(_line, rows) if line.text]
+
+
+def _line(row: list[tuple]) -> _Line:
+    row.sort(key=lambda c: c[1])
+    height = max((c[4] - c[2] for c in row), default=0.0)
+    pieces: list[str] = []
+    prev_right = None
+    for ch, left, _, right, _ in row:
+        if prev_right is not None and left - prev_right > _GAP * height and pieces and pieces[-1] != " ":
+            pieces.append(" ")
+        pieces.append(ch)
+        prev_right = right if not ch.isspace() else max(prev_right or right, right)
+    text = "".join(pieces).strip()
+    text = _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    text = re.sub(r"[ \t\xa0]+", " ", text)
+    text = _SPACE_BY_CJK.sub("", text)
+    starts = [c[1] for c in row if not c[0].isspace()]
+    return _Line(text, min(starts) if starts else 0.0, height)
+
+
+def _key(text: str) -> str:
+    """A line as it repeats from page to page: digits (page numbers, dates) and spaces aside."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_running_lines(pages: list[list[_Line]]) -> tuple[list[list[_Line]], int]:
+    """*pages* without running headers, footers and page-number lines; and how many went."""
+    from .config import load, page_number
+
+    rules = load().pdf
+    number = page_number()
+    k = rules.edge_lines
+    edges = [(page[:k], page[max(k, len(page) - k):]) for page in pages]
+    top = Counter(key for head, _ in edges for key in {_key(line.text) for line in head})
+    bottom = Counter(key for _, foot in edges for key in {_key(line.text) for line in foot})
+    enough = max(2, math.ceil(rules.repeat_share * len(pages)))
+    kept_pages = []
+    dropped = 0
+    for page, (head, foot) in zip(pages, edges):
+        running = {id(line) for line in head if top[_key(line.text)] >= enough}
+        running |= {id(line) for line in foot if bottom[_key(line.text)] >= enough}
+        running |= {id(line) for line in (*head, *foot) if number.fullmatch(line.text.strip())}
+        kept_pages.append([line for line in page if id(line) not in running])
+        dropped += len(running)
+    return kept_pages, dropped
+
+
+def _indented(pages: list[list[_Line]]) -> list[str]:
+    """The lines as text; one that starts right of the usual left edge keeps its indent."""
+    lefts = Counter(round(line.left) for page in pages for line in page)
+    if not lefts:
+        return []
+    edge = min(left for left, n in lefts.items() if n >= lefts.most_common(1)[0][1] / 4)
+    out = []
+    for page in pages:
+        for line in page:
+            width = (line.left - edge) / line.height if line.height else 0
+            indent = min(_MAX_INDENT, round(width)) if width >= _INDENT else 0
+            out.append("\u3000" * indent + line.text)
+    return out
