@@ -38,6 +38,11 @@ def _value(token: str) -> int:
     return parse(token)
 
 
+def marker_lines(text: str) -> int:
+    """Lines of *text* that open with a list marker the numbered .docx draws from numbering."""
+    return sum(1 for line in text.split("\n") if any(p.match(line) for p, *_ in LEVELS))
+
+
 def plain_docx(path: Path, text: str) -> Path:
     """The speech as a .docx with its markers typed: one paragraph per line."""
     from docx import Document
@@ -122,6 +127,22 @@ def numbered_docx(path: Path, text: str) -> Path:
     return path
 
 
+def add_running_lines(docx_path: Path, header: str = "某市安全生产委员会办公室") -> Path:
+    """Give every page of the .docx a running header and a "- N -" page-number footer."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    document = Document(docx_path)
+    section = document.sections[0]
+    section.header.paragraphs[0].text = header
+    footer = section.footer.paragraphs[0]
+    footer.add_run("- ")
+    footer._p.append(parse_xml(f'<w:fldSimple xmlns:w="{W}" w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    footer.add_run(" -")
+    document.save(docx_path)
+    return docx_path
+
+
 def soffice_convert(source: Path, fmt: str, out_dir: Path) -> Path:
     """*source* converted by LibreOffice to *fmt* (pdf, doc, rtf, odt) in *out_dir*."""
     if SOFFICE is None:
@@ -132,7 +153,7 @@ def soffice_convert(source: Path, fmt: str, out_dir: Path) -> Path:
          "--convert-to", fmt, "--outdir", str(out_dir), str(source)],
         check=True, capture_output=True, timeout=180,
     )
-    return out_dir / f"{source.stem}.{fmt}"
+    return out_dir / f"{source.stem}.{fmt.split(':')[0]}"
 
 
 def essentials(sheet) -> dict:

@@ -11,6 +11,9 @@ and one counter per level that restarts when a higher level is used. Bullets dra
 Each table row is one line, its cells' text separated by tabs (empty cells left out). A text
 box's paragraphs follow the paragraph it is anchored to. Headers, footers, footnotes and
 comments are not speech text and are left out. Spans of the sheet refer to this rendered text.
+The tab Word draws after a label is written as a space only after a label ending in a Latin
+letter or digit (``1 ``, ``IV ``): Chinese labels (一、 （一） ① 一要) run straight into the text,
+as they are typed.
 """
 from __future__ import annotations
 
@@ -291,8 +294,8 @@ class _Numbering:
             return format_number(value, fmt)
 
         text = re.sub(r"%([1-9])", number, lv.text)
-        if text and lv.suffix != "nothing" and (text[-1].isalnum()):
-            text += " "  # 第一章 正文: Word's tab or space after a label that ends in a word
+        if text and (lv.suffix == "space" or (lv.suffix == "tab" and text[-1].isascii() and text[-1].isalnum())):
+            text += " "  # Word's space, or its tab after 1 or IV (一、 （一） ① 一要 need none)
         return text
 
     def _num_pr(self, p) -> tuple[str, int] | None:

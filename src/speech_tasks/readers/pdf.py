@@ -1,8 +1,8 @@
 """A PDF's text layer, line by line in reading order, without running headers, footers and page
 numbers (pypdfium2, BSD/Apache-licensed bindings to Chrome's PDF engine).
 
-The characters of each page are placed by their boxes: grouped into lines by their vertical
-position, top to bottom, each line left to right (content-stream order puts a quotation mark in
+The characters of each page are placed by their boxes: grouped into lines where their boxes
+overlap vertically (a full stop sits low, a quotation mark high), top to bottom, each line left to right (content-stream order puts a quotation mark in
 another font at the end of its line). A space is kept where the PDF has one or where a gap
 is wider than a third of the line's height, and then dropped again next to Chinese characters
 (``2024 年`` → ``2024年``): Chinese text has none, the engine and the fonts put them there. A
@@ -85,15 +85,19 @@ def _page_lines(page) -> list[_Line]:
         textpage.close()
     chars.sort(key=lambda c: -(c[2] + c[4]))
     rows: list[list[tuple]] = []
-    center = height = 0.0
+    bottom = top = 0.0  # of the current row: the union of its characters' boxes
     for c in chars:
-        c_center, c_height = (c[2] + c[4]) / 2, c[4] - c[2]
-        if rows and abs(c_center - center) <= max(height, c_height) / 2:
+        c_bottom, c_top = c[2], c[4]
+        overlap = min(top, c_top) - max(bottom, c_bottom)
+        if rows and (
+            overlap > 0.5 * min(top - bottom, c_top - c_bottom)
+            or (c_top <= c_bottom and bottom <= c_bottom <= top)  # a space without height
+        ):
             rows[-1].append(c)
-            height = max(height, c_height)
+            bottom, top = min(bottom, c_bottom), max(top, c_top)
         else:
             rows.append([c])
-            center, height = c_center, c_height
+            bottom, top = c_bottom, c_top
     return [line for line in map(_line, rows) if line.text]
 
 
