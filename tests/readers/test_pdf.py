@@ -14,12 +14,12 @@ from .conftest import SAMPLE, add_running_lines, plain_docx, soffice_convert
 
 
 def row(text: str, x: float = 100.0, width: float = 10.0, gaps: dict[int, float] | None = None) -> list[tuple]:
-    """Characters of one line as the engine gives them: (char, left, bottom, right, top)."""
+    """Characters of one line as the engine gives them: (char, left, bottom, right, top, baseline, size)."""
     chars = []
     for i, ch in enumerate(text):
         x += (gaps or {}).get(i, 0.0)
         low = ch in "。，.,"
-        chars.append((ch, x, 700.0, x + width, 703.0 if low else 710.0))
+        chars.append((ch, x, 700.0, x + width, 703.0 if low else 710.0, 701.0, 10.0))
         x += width
     return chars
 

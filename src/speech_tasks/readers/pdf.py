@@ -1,8 +1,8 @@
 """A PDF's text layer, line by line in reading order, without running headers, footers and page
 numbers (pypdfium2, BSD/Apache-licensed bindings to Chrome's PDF engine).
 
-The characters of each page are placed by their boxes: grouped into lines where their boxes
-overlap vertically (a full stop sits low, a quotation mark high), top to bottom, each line left to right (content-stream order puts a quotation mark in
+The characters of each page are placed by their position: grouped into lines by their baseline
+(boxes differ: a full stop sits low, a quotation mark high), top to bottom, each line left to right (content-stream order puts a quotation mark in
 another font at the end of its line). A space is kept where the PDF has one or where a gap
 is wider than a third of the line's height, and then dropped again next to Chinese characters
 (``2024 年`` → ``2024年``): Chinese text has none, the engine and the fonts put them there. A
@@ -28,6 +28,7 @@ from ..ingest import IngestError
 from . import Reading
 
 _GAP = 1 / 3  # a gap wider than this share of the line height is a space
+_SAME_LINE = 0.3  # characters whose baselines differ by less than this share of the font size share a line
 _INDENT = 1.5  # a line starting this many character widths right of the left edge is indented
 _MAX_INDENT = 4
 _CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’"
@@ -66,11 +67,14 @@ def read(path: Path, raw: bytes) -> Reading:
 
 def _page_lines(page) -> list[_Line]:
     """The page's lines, top to bottom, each with its left edge and height."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
+    x, y = ctypes.c_double(), ctypes.c_double()
     try:
-        chars = []
+        chars = []  # (char, left, bottom, right, top, baseline, size)
         for i in range(textpage.count_chars()):
             if pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
                 continue  # a space or line break the engine made up; gaps are judged below
@@ -80,24 +84,20 @@ def _page_lines(page) -> list[_Line]:
             left, bottom, right, top = textpage.get_charbox(i)
             if top <= bottom and not ch.isspace():
                 continue
-            chars.append((ch, left, bottom, right, top))
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y))
+            size = max(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), top - bottom)  # a scaled font says 1
+            chars.append((ch, left, bottom, right, top, y.value, size))
     finally:
         textpage.close()
-    chars.sort(key=lambda c: -(c[2] + c[4]))
+    chars.sort(key=lambda c: -c[5])
     rows: list[list[tuple]] = []
-    bottom = top = 0.0  # of the current row: the union of its characters' boxes
+    baseline = size = 0.0
     for c in chars:
-        c_bottom, c_top = c[2], c[4]
-        overlap = min(top, c_top) - max(bottom, c_bottom)
-        if rows and (
-            overlap > 0.5 * min(top - bottom, c_top - c_bottom)
-            or (c_top <= c_bottom and bottom <= c_bottom <= top)  # a space without height
-        ):
+        if rows and abs(c[5] - baseline) <= _SAME_LINE * max(size, c[6]):
             rows[-1].append(c)
-            bottom, top = min(bottom, c_bottom), max(top, c_top)
         else:
             rows.append([c])
-            bottom, top = c_bottom, c_top
+            baseline, size = c[5], c[6]
     return [line for line in map(_line, rows) if line.text]
 
 
@@ -106,7 +106,7 @@ def _line(row: list[tuple]) -> _Line:
     height = max((c[4] - c[2] for c in row), default=0.0)
     pieces: list[str] = []
     prev_right = None
-    for ch, left, _, right, _ in row:
+    for ch, left, _, right, *_ in row:
         if prev_right is not None and left - prev_right > _GAP * height and pieces and pieces[-1] != " ":
             pieces.append(" ")
         pieces.append(ch)
