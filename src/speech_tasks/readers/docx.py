@@ -135,6 +135,7 @@ class _Renderer:
                 text, boxes = self._paragraph(el)
                 parts.append(text)
                 parts += [self._cell(box) for box in boxes]
+                self.boxes += len(boxes)
             else:
                 for tr in el.iterchildren(_TR):
                     parts += [self._cell(inner) for inner in tr.iterchildren(_TC)]
