@@ -54,7 +54,7 @@ def test_a_docx_named_doc_is_read_without_libreoffice(tmp_path, monkeypatch):
 
 def _fake_soffice(tmp_path: Path, body: str) -> str:
     script = tmp_path / "soffice"
-    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.write_text(f"#!/bin/sh\nPATH=/usr/bin:/bin\n{body}\n")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return str(script)
 
