@@ -143,6 +143,21 @@ def add_running_lines(docx_path: Path, header: str = "某市安全生产委员�
     return docx_path
 
 
+def gongwen(docx_path: Path) -> Path:
+    """Lay the .docx out as a 公文: 16 pt, justified, paragraphs indented by two characters."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document(docx_path)
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(16)
+    normal.paragraph_format.first_line_indent = Pt(32)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    document.save(docx_path)
+    return docx_path
+
+
 def soffice_convert(source: Path, fmt: str, out_dir: Path) -> Path:
     """*source* converted by LibreOffice to *fmt* (pdf, doc, rtf, odt) in *out_dir*."""
     if SOFFICE is None:

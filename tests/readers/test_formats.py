@@ -11,8 +11,8 @@ from speech_tasks.ingest import read_file
 from speech_tasks.pipeline import extract_doc
 
 from .conftest import (
-    CIRCLED, PAREN_TOP, SAMPLE, THREE_LEVELS, add_running_lines, essentials, marker_lines, numbered_docx,
-    plain_docx, soffice_convert,
+    CIRCLED, PAREN_TOP, SAMPLE, THREE_LEVELS, add_running_lines, essentials, gongwen, marker_lines,
+    numbered_docx, plain_docx, soffice_convert,
 )
 
 SPEECHES = [SAMPLE, THREE_LEVELS, CIRCLED, PAREN_TOP]
@@ -24,6 +24,10 @@ def sheet_of(path: Path):
 
 def pdf_of(docx: Path, tmp: Path) -> Path:
     return soffice_convert(add_running_lines(docx), "pdf", tmp)
+
+
+def gongwen_pdf_of(docx: Path, tmp: Path) -> Path:
+    return pdf_of(gongwen(docx), tmp)
 
 
 def doc_of(docx: Path, tmp: Path) -> Path:
@@ -50,6 +54,8 @@ FORMS = {
     "docx-numbered": (numbered_docx, None, "docx", SPEECHES),
     "pdf-from-numbered": (numbered_docx, pdf_of, "pdf", [SAMPLE, THREE_LEVELS]),
     "pdf-from-typed": (plain_docx, pdf_of, "pdf", [PAREN_TOP]),
+    "pdf-gongwen-typed": (plain_docx, gongwen_pdf_of, "pdf", [CIRCLED]),
+    "pdf-gongwen-numbered": (numbered_docx, gongwen_pdf_of, "pdf", [CIRCLED]),
     "doc": (plain_docx, doc_of, "doc", [SAMPLE]),
     "doc-numbered": (numbered_docx, doc_of, "doc", [THREE_LEVELS]),
     "wps": (plain_docx, wps_of, "wps", [SAMPLE]),

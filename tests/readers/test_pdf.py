@@ -127,3 +127,47 @@ def test_pdf_of_a_speech_reads_as_its_text(tmp_path):
     assert doc.hard_wrapped
     assert doc.text.split("\n") == [line.replace("\xa0", "") for line in text.split("\n") if line]  # no space by Chinese
     assert doc.details["pages"] >= 2 and doc.details["dropped_lines"] == 2 * doc.details["pages"]
+
+
+def at(text: str, left: float = 0.0, right: float = 300.0, baseline: float = 0.0) -> _Line:
+    return _Line(text, left, 10.0, right, baseline)
+
+
+def page(*lines: tuple, top: float = 700.0, pitch: float = 15.0) -> list[_Line]:
+    """Lines (text, indent in characters, fills the line?, extra gap above) down one page."""
+    out, y = [], top
+    for text, indent, full, gap in lines:
+        y -= pitch + gap
+        out.append(at(text, left=100 + 10 * indent, right=400 if full else 250, baseline=y))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("pages", "text"),
+    [
+        pytest.param(
+            [page(("题目", 8, False, 0), ("同志们：", 2, False, 0), ("今天召开会议，", 2, True, 0), ("研究部署工作。", 0, False, 0),
+                  ("一要压实责任，", 2, True, 0), ("抓好落实；", 0, True, 0)),
+             page(("二要排查隐患。", 0, False, 0), ("三要严格执法。", 2, False, 0), ("四要加强宣传。", 2, False, 0))],
+            ["题目", "同志们：", "今天召开会议，研究部署工作。", "一要压实责任，抓好落实；二要排查隐患。", "三要严格执法。", "四要加强宣传。"],
+            id="indented-paragraphs-joined-across-pages",
+        ),
+        pytest.param(
+            [page(("同志们：", 2, False, 0), ("今天召开会议，", 2, True, 0), ("研究部署工作。", 0, False, 0),
+                  ("一、压实责任", 0, False, 10), ("要抓好落实，", 2, True, 0), ("排查隐患。", 0, False, 0),
+                  ("二、严格执法", 0, False, 10), ("要依法查处。", 2, False, 0))],
+            ["同志们：", "今天召开会议，研究部署工作。", "一、压实责任", "要抓好落实，排查隐患。", "二、严格执法", "要依法查处。"],
+            id="flush-headings-with-space-before",
+        ),
+        pytest.param(
+            [page(("同志们：", 0, False, 0), ("今天召开会议，", 0, True, 0), ("研究部署工作。", 0, False, 0),
+                  ("一要压实责任，", 0, True, 0), ("抓好落实。", 0, False, 0), ("二要排查隐患。", 0, False, 0))],
+            ["同志们：", "今天召开会议，", "研究部署工作。", "一要压实责任，", "抓好落实。", "二要排查隐患。"],
+            id="no-indents-lines-left-to-the-unwrapping",
+        ),
+    ],
+)
+def test_paragraphs_from_the_layout(pages, text):
+    from speech_tasks.readers.pdf import _paragraphs
+
+    assert _paragraphs(pages) == text
