@@ -3,7 +3,7 @@
 Every export, the ledger and the JSON schema (`speech-tasks schema`) derive from these models.
 All spans are ``[start, end)`` character offsets into the decoded source text (BOM dropped,
 newlines normalised to ``\\n``; for .docx, its paragraphs joined by ``\\n`` with Word's numbering
-labels in front; for PDF, its text layer line by line; see ``speech_tasks.readers``).
+labels in front; for PDF, its text layer by lines or paragraphs; see ``speech_tasks.readers``).
 """
 from __future__ import annotations
 

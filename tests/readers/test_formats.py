@@ -92,3 +92,19 @@ def test_numbered_docx_reads_as_the_typed_text(tmp_path):
         text = speech.read_text(encoding="utf-8")
         doc = read_file(numbered_docx(tmp_path / f"{speech.stem}.docx", text))
         assert doc.source.rstrip("\n") == text.rstrip("\n")
+
+
+def test_extracting_text_does_not_load_the_readers(tmp_path):
+    """Cold start of `extract` on a .txt pays nothing for the readers of other formats."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from speech_tasks.cli import main; "
+        f"rc = main(['extract', {str(SAMPLE)!r}, '-o', {str(tmp_path)!r}, '--format', 'json']); "
+        "loaded = [m for m in ('docx', 'pypdfium2', 'speech_tasks.readers.docx', 'speech_tasks.readers.pdf',"
+        " 'speech_tasks.readers.office') if m in sys.modules]; "
+        "print(rc, loaded)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 []"
