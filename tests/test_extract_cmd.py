@@ -129,7 +129,7 @@ def test_hidden_lock_and_other_files_are_left_out_of_folders(archive, tmp_path, 
     assert extract(archive, "-o", tmp_path / "out", "--no-summary") == 0
     captured = capsys.readouterr()
     assert "3 extracted" in captured.out
-    assert "left out files that are not .txt, .md or .docx: 1 .jpg" in captured.err
+    assert "left out files that are not speeches: 1 .jpg" in captured.err
 
 
 def test_a_folder_link_to_an_ancestor_is_read_once(archive, tmp_path, capsys):
@@ -138,12 +138,54 @@ def test_a_folder_link_to_an_ancestor_is_read_once(archive, tmp_path, capsys):
     assert "3 speeches: 3 extracted" in capsys.readouterr().out
 
 
-def test_two_speeches_with_one_output_name_are_reported(tmp_path, capsys):
-    a = write(tmp_path / "a" / "会议.txt")
-    b = write(tmp_path / "b" / "会议.md")
+@pytest.mark.parametrize(
+    ("files", "args", "outputs"),
+    [
+        pytest.param(["a/会议.txt", "b/会议.md"], ["a/会议.txt", "b/会议.md"], ["会议.md.json", "会议.txt.json"], id="stems-clash"),
+        pytest.param(["in/讲话.txt", "in/讲话.docx"], ["in"], ["讲话.docx.json", "讲话.txt.json"], id="docx-and-txt"),
+        pytest.param(["x/讲话.txt", "y/讲话.txt"], ["x", "y"], ["x/讲话.json", "y/讲话.json"], id="two-folders"),
+        pytest.param(["x/讲话.txt", "y/讲话.txt"], ["x/讲话.txt", "y/讲话.txt"], ["x/讲话.json", "y/讲话.json"], id="two-files"),
+        pytest.param(["in/Speech.txt", "in/speech.md"], ["in"], ["Speech.txt.json", "speech.md.json"], id="case"),
+        pytest.param(["in/a/讲话.txt", "in/b/讲话.txt"], ["in"], ["a/讲话.json", "b/讲话.json"], id="sub-folders"),
+    ],
+)
+def test_output_names_never_collide(tmp_path, capsys, files, args, outputs):
+    for name in files:
+        if name.endswith(".docx"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            _docx(tmp_path / name, SPEECH.replace("燃气", "消防").splitlines())
+        else:
+            write(tmp_path / name, SPEECH.replace("燃气", name))
+    out = tmp_path / "out"
+    assert extract(*(tmp_path / a for a in args), "-o", out, "--no-summary") == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("[!.]*.json")) == outputs
+    sheets = [json.loads((out / o).read_text(encoding="utf-8")) for o in outputs]
+    assert len({s["source"]["sha256"] for s in sheets}) == len(files)  # each from its own file
+    capsys.readouterr()
+    assert extract(*(tmp_path / a for a in args), "-o", out, "--no-summary") == 0
+    assert f"{len(files)} unchanged" in capsys.readouterr().out
+
+
+def test_a_clash_that_remains_is_reported(tmp_path, capsys):
+    a = write(tmp_path / "x" / "a" / "会议.txt")
+    b = write(tmp_path / "y" / "a" / "会议.txt")
     assert extract(a, b, "-o", tmp_path / "out", "--no-summary") == 1
     err = capsys.readouterr().err
     assert f"{b}: same output name as {a}" in err
+
+
+def test_files_that_cannot_be_read_fail_and_others_are_left_out(archive, tmp_path, capsys):
+    write(archive / "通知.ofd", b"PK\x03\x04")
+    write(archive / "县区" / "讲话稿", "同志们")
+    for name in ("汇总.xlsx", "photo.png", "report.html", "summary.json"):
+        write(archive / name, b"x")
+    assert extract(archive, "-o", tmp_path / "out", "--no-summary") == 1
+    captured = capsys.readouterr()
+    assert "5 speeches: 3 extracted, 0 unchanged, 2 failed" in captured.out
+    assert f"speech-tasks: {archive / '通知.ofd'}: unsupported file type .ofd" in captured.err
+    assert f"speech-tasks: {archive / '县区' / '讲话稿'}: unsupported file type (no extension" in captured.err
+    assert "left out files that are not speeches: " in captured.err
+    assert all(k in captured.err for k in ("1 .xlsx", "1 .png", "1 .html", "1 .json"))
 
 
 @pytest.mark.parametrize(

@@ -76,21 +76,23 @@ def test_from_text(text, source):
     assert doc.sha256 == hashlib.sha256(text.encode()).hexdigest()
 
 
-def test_docx_body_paragraphs_in_order(tmp_path):
+def test_docx_body_paragraphs_and_tables_in_order(tmp_path):
     from docx import Document
 
     paragraphs = ["同志们：", "今天召开全市安全生产工作会议。", "", "一、清醒认识当前形势", "要抓好落实，**区牵头。"]
     document = Document()
+    document.sections[0].header.paragraphs[0].text = "页眉不是讲话"
     for p in paragraphs[:3]:
         document.add_paragraph(p)
-    document.add_table(rows=1, cols=1).cell(0, 0).text = "表格里的文字不算正文"
+    row = document.add_table(rows=1, cols=2).rows[0]
+    row.cells[0].text, row.cells[1].text = "燃气安全整治", "市住建局"
     for p in paragraphs[3:]:
         document.add_paragraph(p)
     path = tmp_path / "speech.docx"
     document.save(path)
     doc = read_file(path)
-    assert doc.source == "\n".join(paragraphs)
-    assert doc.encoding == "docx"
+    assert doc.source == "\n".join([*paragraphs[:3], "燃气安全整治\t市住建局", *paragraphs[3:]])
+    assert doc.encoding == "docx" and doc.details["format"] == "docx" and doc.details["table_rows"] == 1
     assert doc.name == "speech.docx"
     assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -123,11 +125,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
         pytest.param("speech.txt", codecs.BOM_UTF16_LE + b"a", "not valid UTF-16", id="truncated-utf-16"),
         pytest.param("speech.docx", b"PK\x03\x04 truncated zip", "corrupt .docx", id="corrupt-docx"),
         pytest.param("speech.docx", b"plain text, not a zip", "corrupt .docx (not a zip archive)", id="docx-not-zip"),
-        pytest.param("speech.docx", OLE_MAGIC + b"\x00" * 64, "old Word .doc", id="doc-named-docx"),
-        pytest.param(
-            "speech.doc", OLE_MAGIC, "unsupported file type .doc (save it as .docx or .txt)", id="doc-extension"
-        ),
-        pytest.param("speech.pdf", b"%PDF-1.7", "unsupported file type .pdf", id="pdf-extension"),
+        pytest.param("speech.pdf", b"%PDF-1.7", "corrupt PDF", id="truncated-pdf"),
+        pytest.param("speech.ofd", b"PK\x03\x04", "unsupported file type .ofd (save it as .docx, .pdf or .txt)", id="ofd"),
         pytest.param("speech", "同志们".encode(), "no extension", id="no-extension"),
     ],
 )

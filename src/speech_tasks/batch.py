@@ -41,12 +41,19 @@ EXTRACTED, UNCHANGED, FAILED = "extracted", "unchanged", "failed"
 
 @dataclass(frozen=True)
 class Speech:
-    """An input file and the folder its outputs go to."""
+    """An input file, the folder its outputs go to and their name (the file's stem unless that
+    clashes with another input's: see ``extract_cmd.collect``)."""
 
     path: Path
     out_dir: Path
     size: int = -1
     mtime_ns: int = -1
+    name: str = ""
+
+    @property
+    def stem(self) -> str:
+        """Name of the outputs without their extension."""
+        return self.name or self.path.stem
 
 
 @dataclass(frozen=True)
@@ -248,7 +255,7 @@ def plan(speeches: Iterable[Speech], cache: Cache, config: str) -> tuple[list[Sp
 
 
 def _sheet_json(speech: Speech, root: Path) -> str:
-    return (speech.out_dir / f"{speech.path.stem}.json").relative_to(root).as_posix()
+    return (speech.out_dir / f"{speech.stem}.json").relative_to(root).as_posix()
 
 
 def summary_key(results: Iterable[Result], config: str) -> str:
@@ -303,7 +310,7 @@ def _extract(speech: Speech) -> Result:
     try:
         doc = read_file(speech.path, settings.max_size) if settings.max_size else read_file(speech.path)
         sheet = extract_doc(doc, settings.date)
-        written = write(sheet, speech.out_dir, settings.formats, source_text=doc.source)
+        written = write(sheet, speech.out_dir, settings.formats, source_text=doc.source, stem=speech.stem)
         result = Result(
             speech,
             EXTRACTED,

@@ -70,6 +70,7 @@ class Doc:
     hard_wrapped: bool = False
     noise_lines: int = 0  # lines left out of the working text (watermarks, page footers …)
     traditional: bool = False  # written in traditional script; the stages read it simplified
+    details: dict[str, object] = field(default_factory=dict)  # more Source fields: format, how it was read
     to_source: Sequence[int] | None = None  # len(text) + 1 entries (an array); None when text == source
     # the working text with the source's own characters where `text` reads a normalised form
     # (full-width punctuation, simplified script); None when they are the same

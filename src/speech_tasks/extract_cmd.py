@@ -12,14 +12,28 @@ from pathlib import Path
 
 from .cli import iso_date
 
-SUFFIXES = (".txt", ".md", ".docx")
+# Files in a folder that are obviously not speeches, left out without a complaint (counted in
+# one note line): our own outputs and what else lives in an office's folders. Any other type
+# that cannot be read is reported as failed.
+NOT_SPEECH = frozenset(
+    ".json .xlsx .xls .xlsm .et .ods .csv .tsv .html .htm .css .js .svg .sqlite .sqlite-wal "
+    ".sqlite-shm .db .ppt .pptx .dps .odp .png .jpg .jpeg .gif .bmp .tif .tiff .webp .heic .emf "
+    ".wmf .ico .mp3 .wav .m4a .aac .amr .wma .mp4 .avi .mov .wmv .mkv .flv .zip .rar .7z .gz .tar "
+    ".bz2 .xz .exe .dll .lnk .ini .log .tmp .bak .xml .yaml .yml .py thumbs.db desktop.ini".split()
+)
 PLAIN_PROGRESS_EVERY = 5.0  # seconds between progress lines when stdout is not a terminal
 
 EPILOG = """\
+Inputs: .txt, .md, .docx, .pdf (with a text layer), and .doc, .wps, .rtf, .odt when
+LibreOffice is installed. Folders are searched recursively; hidden files, Word lock files ~$…,
+DIR itself and files that are obviously not speeches (spreadsheets, presentations, images,
+audio, video, archives, .json/.html/.csv outputs) are left out; a file of any other type is
+reported as failed.
+
 Outputs: DIR/<stem>.json for every speech (always), plus the other --format files. A speech
-inside a folder PATH goes to the same sub-folder of DIR (PATH/a/b.txt → DIR/a/b.json).
-Folders are searched recursively for .txt, .md and .docx files (hidden files, Word lock files
-~$… and DIR itself are left out).
+inside a folder PATH goes to the same sub-folder of DIR (PATH/a/b.txt → DIR/a/b.json). When
+stems clash in one folder (b.docx and b.pdf), the outputs keep the extension (b.docx.json,
+b.pdf.json); the same name from two folders given (x/b.txt, y/b.txt) goes to DIR/x/, DIR/y/.
 
 Incremental: DIR/.speech-tasks-cache.json remembers what was extracted; a speech whose bytes,
 rules, tool version (and code), --format and --date are unchanged, and whose outputs are all
@@ -142,15 +156,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def collect(paths: list[str], out_root: Path):
-    """Speeches under *paths* with their output folders, the paths that cannot be used, and a
-    count by suffix of the other files the folders hold."""
+    """Speeches under *paths* with their output folders and names, the paths that cannot be used
+    (files of a type that cannot be read among them), and a count by suffix of the files left out
+    as not speeches (:data:`NOT_SPEECH`)."""
     from .batch import Speech
+    from .ingest import SUFFIXES, unsupported
 
-    speeches: list[Speech] = []
+    found: list[tuple[Path, Path, os.stat_result]] = []
     bad: list[tuple[Path, str]] = []
     ignored: Counter[str] = Counter()
     seen: set[str] = set()
-    targets: dict[tuple[Path, str], Path] = {}
     visited: set[tuple[int, int]] = set()  # folders by inode: no symlink loops, DIR itself left out
     try:
         st = out_root.stat()
@@ -160,15 +175,9 @@ def collect(paths: list[str], out_root: Path):
 
     def add(path: Path, out_dir: Path, st: os.stat_result) -> None:
         key = os.path.abspath(path)
-        if key in seen:
-            return
-        seen.add(key)
-        target = (out_dir, path.stem)
-        if target in targets:
-            bad.append((path, f"same output name as {targets[target]} ({out_dir / path.stem}.*); rename one of them"))
-            return
-        targets[target] = path
-        speeches.append(Speech(path, out_dir, st.st_size, st.st_mtime_ns))
+        if key not in seen:
+            seen.add(key)
+            found.append((path, out_dir, st))
 
     for raw in paths:
         p = Path(raw)
@@ -182,7 +191,7 @@ def collect(paths: list[str], out_root: Path):
         if not p.is_dir():
             add(p, out_root, st)
             continue
-        found: list[tuple[Path, Path, os.stat_result]] = []
+        in_folder: list[tuple[Path, Path, os.stat_result]] = []
         stack = [(p, out_root, st)]
         while stack:
             folder, out_dir, st = stack.pop()
@@ -200,15 +209,61 @@ def collect(paths: list[str], out_root: Path):
                 try:
                     if entry.is_dir():
                         stack.append((Path(entry.path), out_dir / entry.name, entry.stat()))
-                    elif not entry.name.lower().endswith(SUFFIXES):
-                        ignored[os.path.splitext(entry.name)[1].lower() or "(no extension)"] += 1
+                        continue
+                    suffix = os.path.splitext(entry.name)[1].lower()
+                    if suffix in SUFFIXES:
+                        in_folder.append((Path(entry.path), out_dir, entry.stat()))
+                    elif suffix in NOT_SPEECH or entry.name.lower() in NOT_SPEECH:
+                        ignored[suffix or entry.name.lower()] += 1
                     else:
-                        found.append((Path(entry.path), out_dir, entry.stat()))
+                        bad.append((Path(entry.path), unsupported(suffix)))
                 except OSError as e:  # a broken link, a file removed meanwhile
                     bad.append((Path(entry.path), f"cannot read ({e.strerror})"))
-        for path, out_dir, fst in sorted(found, key=lambda f: f[0]):
+        for path, out_dir, fst in sorted(in_folder, key=lambda f: f[0]):
             add(path, out_dir, fst)
+    speeches = []
+    for (path, out_dir, st), named in zip(found, _output_names(found, bad)):
+        if named is not None:
+            speeches.append(Speech(path, named[0], st.st_size, st.st_mtime_ns, named[1]))
     return speeches, bad, ignored
+
+
+def _output_names(found: list[tuple[Path, Path, os.stat_result]], bad: list[tuple[Path, str]]):
+    """(output folder, output name) for each speech found, None for one that cannot have its own.
+
+    Outputs are named after the file's stem (讲话.txt → 讲话.json). Files whose stems clash in
+    one output folder (讲话.docx and 讲话.pdf; the same relative path under two folders given)
+    are named after their whole name instead (讲话.docx.json, 讲话.pdf.json); files that still
+    clash (a/讲话.txt and b/讲话.txt given by name or under two folders) go to a sub-folder named
+    after the folder each comes from (a/讲话.json, b/讲话.json). Names are compared ignoring case,
+    as Windows and macOS do. A clash that remains is reported, never overwritten.
+    """
+    def clashes(targets: list[tuple[Path, str]]) -> Counter:
+        return Counter((folder, name.casefold()) for folder, name in targets)
+
+    targets = [(out_dir, path.stem) for path, out_dir, _ in found]
+    counts = clashes(targets)
+    targets = [
+        (folder, path.name if counts[(folder, name.casefold())] > 1 else name)
+        for (path, _, _), (folder, name) in zip(found, targets)
+    ]
+    counts = clashes(targets)
+    for k, ((path, _, _), (folder, name)) in enumerate(zip(found, targets)):
+        if counts[(folder, name.casefold())] > 1:
+            parent = path.resolve().parent.name or "_"
+            targets[k] = (folder / parent, path.stem)
+    counts = clashes(targets)
+    names: list[tuple[Path, str] | None] = []
+    first: dict[tuple[Path, str], Path] = {}
+    for (path, _, _), (folder, name) in zip(found, targets):
+        key = (folder, name.casefold())
+        if counts[key] > 1 and key in first:
+            bad.append((path, f"same output name as {first[key]} ({folder / name}.*); rename one of them"))
+            names.append(None)
+            continue
+        first.setdefault(key, path)
+        names.append((folder, name))
+    return names
 
 
 class _Reporter:
@@ -313,16 +368,16 @@ def run(args: argparse.Namespace) -> int:
     speeches, bad, ignored = collect(args.paths, out_root)
     if ignored:
         kinds = ", ".join(f"{n} {suffix}" for suffix, n in ignored.most_common())
-        print(f"speech-tasks: left out files that are not .txt, .md or .docx: {kinds}", file=sys.stderr)
+        print(f"speech-tasks: left out files that are not speeches: {kinds}", file=sys.stderr)
     want_summary = args.summary if args.summary is not None else len(speeches) > 1
     if want_summary:  # a speech called summary.txt would be overwritten by the corpus summary
-        clash = [s for s in speeches if s.out_dir == out_root and s.path.stem == Path(XLSX_NAME).stem]
+        clash = [s for s in speeches if s.out_dir == out_root and s.stem == Path(XLSX_NAME).stem]
         bad += [(s.path, f"its outputs would clash with the corpus summary {XLSX_NAME}; rename it") for s in clash]
         speeches = [s for s in speeches if s not in clash]
     if not speeches:
         _report_failures(bad)
         if not bad:
-            print(f"speech-tasks: no .txt, .md or .docx files in {' '.join(args.paths)}", file=sys.stderr)
+            print(f"speech-tasks: no speech files in {' '.join(args.paths)}", file=sys.stderr)
         return 1
     try:
         out_root.mkdir(parents=True, exist_ok=True)

@@ -4,9 +4,9 @@ Text files (.txt, .md) are decoded by what their bytes say, never by their exten
 byte-order mark (UTF-8, UTF-16, UTF-32) wins; otherwise strict UTF-8; otherwise GB18030 (a
 superset of GBK and GB2312), accepted only when the result looks like Chinese, i.e. its
 multi-byte characters are mostly in the GB2312 block every GBK text leans on (Big5, Shift-JIS
-or Latin-1 bytes that happen to decode fail this test). A .docx gives the text of its body
-paragraphs in document order, joined by ``\\n``; tables, headers, footers, footnotes and text
-boxes are left out: the speech is the running text.
+or Latin-1 bytes that happen to decode fail this test). Other formats (.docx, .pdf, and .doc,
+.wps, .rtf, .odt through LibreOffice) are read by :mod:`speech_tasks.readers`, imported only
+when such a file is read.
 
 ``Doc.source`` is the decoded text with the BOM dropped and ``\\r\\n``/``\\r`` turned into ``\\n``;
 every span in the output refers to it. Control characters are replaced one for one, so every
@@ -26,13 +26,13 @@ heading, or when the next line is indented or, right after closing punctuation, 
 list marker (一、 第一， （一） 1、 一要 …) of a kind this speech uses to open paragraphs rather
 than inside them. A paragraph that exactly fills its last line and is followed by an
 unindented paragraph with no marker cannot be told from a wrapped sentence and is joined to
-it. Page headers, footers and page numbers of a PDF extract are not removed.
+it. Page headers, footers and page numbers of a PDF read by the PDF reader are already gone;
+those of text pulled from a PDF by another tool are not removed.
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import re
 from array import array
 from collections import Counter
@@ -42,9 +42,10 @@ from typing import NamedTuple
 
 from . import normalize
 from .document import Doc
+from .readers import READERS, read
 
 TEXT_SUFFIXES = (".txt", ".md")
-DOCX_SUFFIX = ".docx"
+SUFFIXES = TEXT_SUFFIXES + tuple(READERS)
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024  # bytes of text per speech (`extract --max-size`)
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
@@ -79,9 +80,10 @@ class IngestError(Exception):
 
 
 def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
-    """Read a .txt, .md or .docx speech into a Doc; any problem raises :class:`IngestError`.
+    """Read a speech file (.txt, .md or a format of :data:`READERS`) into a Doc; any problem raises
+    :class:`IngestError`.
 
-    A text file larger than *max_size* bytes, or a .docx whose text is, is refused before any
+    A text file larger than *max_size* bytes, or another file whose text is, is refused before any
     stage runs (a speech is a few dozen KB; a file of many MB is some other document)."""
     path = Path(path)
     try:
@@ -92,12 +94,10 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
     except OSError as e:
         raise IngestError(f"cannot read the file ({e.strerror or e})") from None
     suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES and suffix != DOCX_SUFFIX:
-        if not suffix:
-            raise IngestError("unsupported file type (no extension; expected .txt, .md or .docx)")
-        raise IngestError(f"unsupported file type {suffix} (save it as .docx or .txt)")
+    if suffix not in SUFFIXES:
+        raise IngestError(unsupported(suffix))
     try:
-        if suffix != DOCX_SUFFIX:
+        if suffix in TEXT_SUFFIXES:
             _check_size(path.stat().st_size, max_size)  # refused before it is read
         raw = path.read_bytes()
     except PermissionError:
@@ -106,12 +106,20 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
         raise IngestError(f"cannot read the file ({e.strerror or e})") from None
     if not raw:
         raise IngestError("empty file")
-    if suffix == DOCX_SUFFIX:
-        text, encoding = _docx_text(raw), "docx"
-        _check_size(len(text.encode("utf-8", "surrogatepass")), max_size)
+    if suffix in TEXT_SUFFIXES:
+        (text, encoding), details = _decode(raw), {"format": suffix[1:]}
     else:
-        text, encoding = _decode(raw)
-    return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding)
+        reading = read(path, raw)
+        text, encoding, details = reading.text, reading.format, reading.details()
+        _check_size(len(text.encode("utf-8", "surrogatepass")), max_size)
+    return _make_doc(text, path.name, hashlib.sha256(raw).hexdigest(), encoding, details)
+
+
+def unsupported(suffix: str) -> str:
+    """Why a file with *suffix* (lower case, "" for none) is not read."""
+    if not suffix:
+        return f"unsupported file type (no extension; expected {', '.join(SUFFIXES)})"
+    return f"unsupported file type {suffix} (save it as .docx, .pdf or .txt)"
 
 
 def _check_size(size: int, max_size: int) -> None:
@@ -136,7 +144,7 @@ def _compose(to_source, to_previous):
     return array("q", (to_source[i] for i in to_previous))
 
 
-def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
+def _make_doc(text: str, name: str, sha256: str, encoding: str, details: dict | None = None) -> Doc:
     source = text[1:] if text.startswith("\ufeff") else text
     if "\r" in source:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
@@ -148,7 +156,8 @@ def _make_doc(text: str, name: str, sha256: str, encoding: str) -> Doc:
         source = _CONTROLS.sub(" ", source)
     if not text.strip():
         raise IngestError("no text (only whitespace)" if text is source else "no text (only whitespace and control characters)")
-    doc = Doc(source=source, text=text, name=name, sha256=sha256, encoding=encoding, to_source=to_source)
+    doc = Doc(source=source, text=text, name=name, sha256=sha256, encoding=encoding, to_source=to_source,
+              details=details or {})
     cleaned = normalize.drop_noise(doc.text)
     if cleaned is not None:
         doc.text, kept, dropped = cleaned
@@ -233,24 +242,6 @@ def _looks_like_gb(raw: bytes) -> bool:
     chars = _gb_char_pattern().findall(raw)
     common = sum(1 for c in chars if c)
     return bool(chars) and common >= _GB2312_SHARE * len(chars)
-
-
-def _docx_text(raw: bytes) -> str:
-    if raw.startswith(_OLE_MAGIC):
-        raise IngestError("an old Word .doc file renamed .docx (save it as .docx)")
-    if not raw.startswith(b"PK"):
-        raise IngestError("corrupt .docx (not a zip archive)")
-    import zipfile
-
-    from docx import Document
-
-    try:
-        return "\n".join(p.text for p in Document(io.BytesIO(raw)).paragraphs)
-    except zipfile.BadZipFile:
-        raise IngestError("corrupt .docx (damaged zip archive)") from None
-    except Exception as e:  # python-docx reports a damaged package as KeyError, ValueError, lxml errors …
-        detail = str(e).strip().splitlines()
-        raise IngestError(f"corrupt .docx ({detail[0] if detail else type(e).__name__})") from None
 
 
 # --- hard-wrapped text ----------------------------------------------------------------------

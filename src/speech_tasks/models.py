@@ -2,7 +2,8 @@
 
 Every export, the ledger and the JSON schema (`speech-tasks schema`) derive from these models.
 All spans are ``[start, end)`` character offsets into the decoded source text (BOM dropped,
-newlines normalised to ``\\n``; for .docx, its paragraphs joined by ``\\n``).
+newlines normalised to ``\\n``; for .docx, its paragraphs joined by ``\\n`` with Word's numbering
+labels in front; for PDF, its text layer by lines or paragraphs; see ``speech_tasks.readers``).
 """
 from __future__ import annotations
 
@@ -36,6 +37,17 @@ class Source(_Model):
     hard_wrapped: bool = Field(False, description="lines were re-joined before segmentation")
     noise_lines: int = Field(0, description="lines left out as not speech text (watermarks, page footers …)")
     traditional: bool = Field(False, description="written in traditional script (read through a simplified view)")
+    format: str | None = Field(None, description="file format read: txt, md, docx, pdf, doc, wps, rtf or odt")
+    converted_by: str | None = Field(
+        None, description="program that converted the file to .docx before it was read (LibreOffice and its version)"
+    )
+    numbering_rendered: int = Field(
+        0, description=".docx: paragraphs whose Word auto-numbering label (一、 （二） 3.) was rendered before their text"
+    )
+    table_rows: int = Field(0, description=".docx: table rows read, one line each, cells separated by tabs")
+    text_boxes: int = Field(0, description=".docx: text boxes read, after the paragraph they are anchored to")
+    pages: int | None = Field(None, description="PDF: pages whose text layer was read")
+    dropped_lines: int = Field(0, description="PDF: running header, footer and page-number lines left out")
 
 
 class Meeting(_Model):

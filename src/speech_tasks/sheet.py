@@ -114,6 +114,7 @@ def build_sheet(doc: Doc) -> TaskSheet:
             hard_wrapped=doc.hard_wrapped,
             noise_lines=doc.noise_lines,
             traditional=doc.traditional,
+            **doc.details,
         ),
         meeting=meeting,
         outline=outline,

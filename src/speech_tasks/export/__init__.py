@@ -70,11 +70,11 @@ def check_formats(formats: Sequence[str]) -> list[str]:
 
 
 def write(
-    sheet: TaskSheet, out_dir: Path, formats: Sequence[str], source_text: str | None = None
+    sheet: TaskSheet, out_dir: Path, formats: Sequence[str], source_text: str | None = None, stem: str | None = None
 ) -> list[Path]:
     """Write *sheet* to ``out_dir/<stem>.<format>`` for each of *formats*; return the paths.
 
-    The stem is the speech file's. The set is written whole or not at all: every format goes to
+    The stem is the speech file's unless given. The set is written whole or not at all: every format goes to
     a temporary file first (``.<stem>.<format>.<random>.tmp``), and only when all are written are
     they renamed into place, so a failure (a writer's error, a full disk, a read-only folder)
     leaves the previous outputs as they were, never a new .json beside an old .xlsx. *source_text*,
@@ -87,7 +87,7 @@ def write(
 
     wanted = check_formats(formats)
     out_dir = Path(out_dir)
-    stem = Path(sheet.source.file).stem
+    stem = stem or Path(sheet.source.file).stem
     rows = None
     if any(f != "json" for f in wanted):
         from .frame import table
