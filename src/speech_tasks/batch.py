@@ -20,9 +20,13 @@ import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, rules
 from .fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from .models import TaskSheet
 
 CACHE_FILE = ".speech-tasks-cache.json"
 CACHE_VERSION = 1
@@ -150,6 +154,48 @@ def save_digests(out_root: Path, config: str, results: Iterable[Result]) -> None
     digests = {r.sheet_json: [r.sha256, r.digest.to_json()] for r in results if r.digest is not None}
     data = {"version": DIGEST_VERSION, "config": config, "digests": digests}
     write_atomic(out_root / DIGESTS_FILE, json.dumps(data, separators=(",", ":")))  # ASCII: faster to write
+
+
+@dataclass
+class Extracted:
+    """One speech of :func:`extract_many`: its task sheet, or why it could not be read."""
+
+    path: Path
+    sheet: TaskSheet | None = None
+    error: str | None = None  # one line, e.g. "empty file"; None when *sheet* is set
+
+    @property
+    def ok(self) -> bool:
+        return self.sheet is not None
+
+
+def extract_many(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    jobs: int | None = None,
+    meeting_date: dt.date | None = None,
+    rules_dir: str | os.PathLike | None = None,
+) -> Iterator[Extracted]:
+    """Extract every speech under *paths* (files, or folders searched recursively for .txt, .md
+    and .docx as ``speech-tasks extract`` does), on *jobs* processes (default: one per core).
+
+    Yields one :class:`Extracted` per speech, in path order, as soon as it is ready (paths that
+    do not exist come first); nothing is written to disk. A file that cannot be read yields an
+    ``error`` instead of a sheet and the others go on; invalid rules raise :class:`speech_tasks.rules.RulesError`. *meeting_date*
+    overrides every speech's meeting date (as ``--date``); *rules_dir* makes this process read
+    its rules from that folder from now on (as ``--rules``).
+    """
+    from .extract_cmd import _cores, collect
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    # nothing is written: outputs would go below a folder that does not exist and is never made
+    speeches, bad, _ = collect([os.fspath(p) for p in paths], Path(os.devnull) / "none")
+    for path, reason in bad:
+        yield Extracted(path, error=reason)
+    settings = Settings(out_root=Path(), date=meeting_date, rules_dir=os.fspath(rules_dir) if rules_dir else None)
+    with Pool(settings, jobs or _cores(), len(speeches)) as pool:
+        yield from pool.sheets(speeches)
 
 
 def _cache_key(path: Path) -> str:
@@ -300,6 +346,22 @@ def _reread(result: Result) -> Result:
     return result
 
 
+def _extract_sheet(speech: Speech) -> Extracted:
+    from .ingest import IngestError
+    from .pipeline import extract_file
+
+    settings = _settings
+    assert settings is not None
+    try:
+        return Extracted(speech.path, extract_file(speech.path, settings.date))
+    except IngestError as e:
+        return Extracted(speech.path, error=str(e))
+    except rules.RulesError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one bad speech must not stop the others
+        return Extracted(speech.path, error=f"internal error ({type(e).__name__}: {e})")
+
+
 # --- main side ---------------------------------------------------------------------------
 
 
@@ -342,6 +404,13 @@ class Pool:
     def extract(self, speeches: list[Speech]) -> Iterator[Result]:
         """Extract each speech; results come in the order they finish."""
         return self._map(_extract, speeches)
+
+    def sheets(self, speeches: list[Speech]) -> Iterator[Extracted]:
+        """Extract each speech without writing anything; results come in the order given."""
+        if self._pool is None:
+            return map(_extract_sheet, speeches)
+        chunk = max(1, min(8, len(speeches) // (self.jobs * 4)))
+        return self._pool.imap(_extract_sheet, speeches, chunksize=chunk)
 
     def reread(self, unchanged: list[Result]) -> Iterator[Result]:
         """Fill in the digests of unchanged speeches (re-extracting any whose sheet is gone)."""
