@@ -1,10 +1,13 @@
-"""The README's "Use it from Python" example runs and prints what the README says it prints."""
+"""The README's Python examples run and print what the README says they print."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,8 +19,14 @@ def section(title: str) -> str:
     return text[start: end if end != -1 else len(text)]
 
 
-def test_python_example_prints_what_the_readme_shows():
-    blocks = re.findall(r"```(\w+)\n(.*?)```", section("Use it from Python"), re.S)
+@pytest.mark.parametrize(
+    "title, needs",
+    [("Use it from Python", None), ("In a spaCy pipeline", "spacy")],
+)
+def test_example_prints_what_the_readme_shows(title, needs):
+    if needs and importlib.util.find_spec(needs) is None:
+        pytest.skip(f"{needs} not installed (the [{needs}] extra)")
+    blocks = re.findall(r"```(\w+)\n(.*?)```", section(title), re.S)
     assert [lang for lang, _ in blocks[:2]] == ["python", "text"]
     (_, code), (_, shown) = blocks[:2]
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)

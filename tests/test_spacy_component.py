@@ -14,7 +14,7 @@ from conftest import MINI_SPEECH, SHIPPED_RULES, SPEECHES
 spacy = pytest.importorskip("spacy")
 
 from spacy import displacy  # noqa: E402
-from spacy.tokens import Doc  # noqa: E402
+from spacy.tokens import Doc, DocBin  # noqa: E402
 
 from speech_tasks import rules  # noqa: E402
 from speech_tasks.models import TaskSheet  # noqa: E402
@@ -159,13 +159,18 @@ def test_the_pipeline_and_the_component_pickle(segmenter):
     assert again(MINI_SPEECH)._.task_sheet == nlp(MINI_SPEECH)._.task_sheet
 
 
-def test_doc_bytes_keep_the_sheet_and_the_spans(char_nlp):
+@pytest.mark.parametrize("how", ["to_bytes", "DocBin"])
+def test_serialised_docs_keep_the_sheet_and_the_spans(char_nlp, how):
     doc = char_nlp(MINI_SPEECH)
-    back = Doc(char_nlp.vocab).from_bytes(doc.to_bytes())
+    if how == "to_bytes":
+        back = Doc(char_nlp.vocab).from_bytes(doc.to_bytes())
+    else:
+        data = DocBin(docs=[doc], store_user_data=True).to_bytes()
+        (back,) = DocBin().from_bytes(data).get_docs(spacy.blank("zh").vocab)
     assert back._.task_sheet == doc._.task_sheet
     for key in SPAN_KEYS:
-        assert [(s.text, s.label_, s.id_, s.kb_id_, s._.due) for s in back.spans[key]] == \
-               [(s.text, s.label_, s.id_, s.kb_id_, s._.due) for s in doc.spans[key]]
+        assert [(s.text, s.label_, s.id_, s.kb_id_, s._.due, s._.generic) for s in back.spans[key]] == \
+               [(s.text, s.label_, s.id_, s.kb_id_, s._.due, s._.generic) for s in doc.spans[key]]
 
 
 @pytest.mark.parametrize("prefix, newline", [("", "\r\n"), ("\ufeff", "\n"), ("\ufeff", "\r")])
