@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +145,6 @@ class SpeechTasks:
             sheet = None
         annotate(doc, sheet)
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        for doc in docs:
-            yield self(doc)
 
 
 @Language.factory(
