@@ -205,3 +205,15 @@ def test_a_rules_folder_in_the_config_is_used(tmp_path):
         assert "市住房城乡建设委" in [s.kb_id_ for s in doc.spans["units"]]
     finally:
         rules.use_directory(None)
+
+
+@pytest.mark.parametrize("segmenter", SEGMENTERS)
+def test_a_saved_pipeline_loads_with_its_component_and_tokenizer(tmp_path, segmenter):
+    nlp = pipeline(segmenter=segmenter, meeting_date="2026-03-02")
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.pipe_names == ["speech_tasks"]
+    assert type(loaded.tokenizer) is type(nlp.tokenizer)
+    doc, expected = loaded(MINI_SPEECH), nlp(MINI_SPEECH)
+    assert [t.text for t in doc] == [t.text for t in expected]
+    assert doc._.task_sheet == expected._.task_sheet
