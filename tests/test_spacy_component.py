@@ -217,3 +217,15 @@ def test_a_saved_pipeline_loads_with_its_component_and_tokenizer(tmp_path, segme
     doc, expected = loaded(MINI_SPEECH), nlp(MINI_SPEECH)
     assert [t.text for t in doc] == [t.text for t in expected]
     assert doc._.task_sheet == expected._.task_sheet
+
+
+def test_annotate_with_a_changed_sheet_changes_the_doc(char_nlp):
+    from speech_tasks.spacy_component import annotate
+
+    doc = char_nlp(MINI_SPEECH)
+    assert doc._.task_sheet is doc._.task_sheet  # parsed once
+    kept = doc._.task_sheet.model_copy(update={"tasks": doc._.task_sheet.tasks[:1]})
+    annotate(doc, kept)
+    assert doc._.task_sheet == kept
+    assert [s.id_ for s in doc.spans["tasks"]] == [kept.tasks[0].id]
+    assert {s.id_ for k in SPAN_KEYS for s in doc.spans[k]} == {kept.tasks[0].id}

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,20 @@ SEGMENTERS = ("char", "jieba")
 _SHEET_DATA = "speech_tasks_sheet"  # Doc extension holding the sheet as JSON data
 
 
+# the sheet parsed from each doc's data, kept while the doc lives and its data is the same object
+_parsed: weakref.WeakKeyDictionary[Doc, tuple[dict, TaskSheet]] = weakref.WeakKeyDictionary()
+
+
 def _sheet(doc: Doc) -> TaskSheet | None:
+    """``doc._.task_sheet``: parsed once from the doc's data. Changing the model does not change
+    the doc; :func:`annotate` with a changed sheet does (spans included)."""
     data = doc._.get(_SHEET_DATA)
-    return None if data is None else TaskSheet.model_validate(data)
+    if data is None:
+        return None
+    hit = _parsed.get(doc)
+    if hit is None or hit[0] is not data:
+        hit = _parsed[doc] = (data, TaskSheet.model_validate(data))
+    return hit[1]
 
 
 def _task(span: Span) -> Task | None:
