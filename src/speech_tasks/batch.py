@@ -26,9 +26,13 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, rules
 from .fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from .models import TaskSheet
 
 CACHE_FILE = ".speech-tasks-cache.json"
 CACHE_VERSION = 1
@@ -202,6 +206,48 @@ def save_digests(out_root: Path, config: str, results: Iterable[Result]) -> None
     write_atomic(out_root / DIGESTS_FILE, json.dumps(data, separators=(",", ":")))  # ASCII: faster to write
 
 
+@dataclass
+class Extracted:
+    """One speech of :func:`extract_many`: its task sheet, or why it could not be read."""
+
+    path: Path
+    sheet: TaskSheet | None = None
+    error: str | None = None  # one line, e.g. "empty file"; None when *sheet* is set
+
+    @property
+    def ok(self) -> bool:
+        return self.sheet is not None
+
+
+def extract_many(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    jobs: int | None = None,
+    meeting_date: dt.date | None = None,
+    rules_dir: str | os.PathLike | None = None,
+) -> Iterator[Extracted]:
+    """Extract every speech under *paths* (files, or folders searched recursively for .txt, .md
+    and .docx as ``speech-tasks extract`` does), on *jobs* processes (default: one per core).
+
+    Yields one :class:`Extracted` per speech, in path order, as soon as it is ready (paths that
+    do not exist come first); nothing is written to disk. A file that cannot be read yields an
+    ``error`` instead of a sheet and the others go on; invalid rules raise :class:`speech_tasks.rules.RulesError`. *meeting_date*
+    overrides every speech's meeting date (as ``--date``); *rules_dir* makes this process read
+    its rules from that folder from now on (as ``--rules``).
+    """
+    from .extract_cmd import _cores, collect
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    # nothing is written: outputs would go below a folder that does not exist and is never made
+    speeches, bad, _ = collect([os.fspath(p) for p in paths], Path(os.devnull) / "none")
+    for path, reason in bad:
+        yield Extracted(path, error=reason)
+    settings = Settings(out_root=Path(), date=meeting_date, rules_dir=os.fspath(rules_dir) if rules_dir else None)
+    with Pool(settings, jobs or _cores(), len(speeches)) as pool:
+        yield from pool.sheets(speeches)
+
+
 def _cache_key(path: Path) -> str:
     return os.path.abspath(path)
 
@@ -353,6 +399,22 @@ def _reread(result: Result) -> Result:
     return result
 
 
+def _extract_sheet(speech: Speech) -> Extracted:
+    from .ingest import IngestError
+    from .pipeline import extract_file
+
+    settings = _settings
+    assert settings is not None
+    try:
+        return Extracted(speech.path, extract_file(speech.path, settings.date))
+    except IngestError as e:
+        return Extracted(speech.path, error=str(e))
+    except rules.RulesError:
+        raise
+    except Exception as e:  # noqa: BLE001 - one bad speech must not stop the others
+        return Extracted(speech.path, error=f"internal error ({type(e).__name__}: {e})")
+
+
 # --- main side ---------------------------------------------------------------------------
 
 
@@ -384,10 +446,14 @@ def _describe_death(code: int | None) -> str:
     return f"the worker extracting it stopped (exit code {code})"
 
 
+def _jobs() -> dict:
+    return {"extract": _extract, "reread": _reread, "sheets": _extract_sheet}
+
+
 def _serve(conn, settings: Settings) -> None:
     """A worker's loop: receive (function name, item), send back the result, until None."""
     _init_pool_worker(settings)
-    work = {"extract": _extract, "reread": _reread}
+    work = _jobs()
     while True:
         try:
             job = conn.recv()
@@ -464,8 +530,7 @@ class Pool:
 
     def _map(self, name: str, items: list) -> Iterator[Result]:
         if self._ctx is None:
-            fn = {"extract": _extract, "reread": _reread}[name]
-            yield from map(fn, items)
+            yield from map(_jobs()[name], items)
             return
         from multiprocessing.connection import wait
 
@@ -509,6 +574,20 @@ class Pool:
     def extract(self, speeches: list[Speech]) -> Iterator[Result]:
         """Extract each speech; results come in the order they finish."""
         return self._map("extract", speeches)
+
+    def sheets(self, speeches: list[Speech]) -> Iterator[Extracted]:
+        """Extract each speech without writing anything; results come in the order given (a
+        speech whose worker died or ran out of time comes with that as its error)."""
+        order = {s.path: k for k, s in enumerate(speeches)}
+        ready: dict[int, Extracted] = {}
+        nxt = 0
+        for result in self._map("sheets", speeches):
+            if isinstance(result, Result):  # the worker failed
+                result = Extracted(result.speech.path, error=result.reason)
+            ready[order[result.path]] = result
+            while nxt in ready:
+                yield ready.pop(nxt)
+                nxt += 1
 
     def reread(self, unchanged: list[Result]) -> Iterator[Result]:
         """Fill in the digests of unchanged speeches (re-extracting any whose sheet is gone)."""

@@ -129,6 +129,9 @@ class NonTask(_Model):
 
 
 class TaskSheet(_Model):
+    """The task sheet (任务分解表) of one speech: its meeting, outline, tasks and the
+    enumerations deliberately not made tasks. ``TaskSheet.model_json_schema()`` is its JSON schema."""
+
     schema_version: int = SCHEMA_VERSION
     tool_version: str
     source: Source

@@ -63,14 +63,19 @@ def extract_doc(doc: Doc, meeting_date: dt.date | None = None) -> TaskSheet:
 
 
 def extract_file(path: str | Path, meeting_date: dt.date | None = None) -> TaskSheet:
-    """Read a speech file (.txt, .md, .docx) and extract its task sheet."""
+    """Read a speech file (.txt, .md, .docx; encoding detected) and extract its task sheet.
+
+    *meeting_date* overrides the date the speech or its file name gives (it resolves due dates).
+    A file that cannot be read raises :class:`~speech_tasks.ingest.IngestError` (one-line reason).
+    """
     from .ingest import read_file
 
     return extract_doc(read_file(Path(path)), meeting_date)
 
 
 def extract_text(text: str, name: str = "speech.txt", meeting_date: dt.date | None = None) -> TaskSheet:
-    """Extract the task sheet of a speech given as a string."""
+    """Extract the task sheet of a speech given as a string; *name* stands for its file name
+    (task ids and a date in the name depend on it). Whitespace-only text raises IngestError."""
     from .ingest import from_text
 
     return extract_doc(from_text(text, name=name), meeting_date)

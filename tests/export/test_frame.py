@@ -7,7 +7,7 @@ import pytest
 
 import speech_tasks
 from speech_tasks.export import columns as C
-from speech_tasks.export.frame import Row, own_text, table, title, to_dataframe, unit_label, units_by_role
+from speech_tasks.export.frame import MEETING_COLUMNS, Row, own_text, table, title, to_dataframe, unit_label, units_by_role
 from speech_tasks.models import Task, Unit
 
 from .conftest import build_sheet
@@ -109,7 +109,7 @@ def test_dataframe_is_the_table():
     sheet = build_sheet()
     df = speech_tasks.to_dataframe(sheet)
     assert speech_tasks.to_dataframe is to_dataframe
-    assert list(df.columns) == list(C.COLUMNS)
+    assert list(df.columns) == [*C.COLUMNS, *MEETING_COLUMNS]
     assert len(df) == len(sheet.tasks)
     assert str(df["截止日期"].dtype).startswith("datetime64")
     assert df["截止日期"].iloc[1].date() == dt.date(2024, 6, 30)
@@ -123,4 +123,18 @@ def test_empty_sheet_gives_empty_table_with_columns():
     sheet.tasks = []
     assert table(sheet) == []
     df = to_dataframe(sheet)
-    assert df.empty and list(df.columns) == list(C.COLUMNS)
+    assert df.empty and list(df.columns) == [*C.COLUMNS, *MEETING_COLUMNS]
+
+
+def test_frames_of_several_meetings_concatenate_and_keep_their_meeting():
+    import pandas as pd
+
+    a, b = build_sheet(), build_sheet()
+    b.meeting.name, b.meeting.date, b.source.file = None, None, "later.docx"
+    df = pd.concat([to_dataframe(a), to_dataframe(b)], ignore_index=True)
+    assert len(df) == len(a.tasks) + len(b.tasks)
+    assert df.groupby("来源文件", sort=False).size().to_dict() == {a.source.file: len(a.tasks), "later.docx": len(b.tasks)}
+    first = df.iloc[0]
+    assert (first["会议名称"], first["会议日期"].date()) == (a.meeting.name, a.meeting.date)
+    assert df["会议名称"].iloc[-1] is None and pd.isna(df["会议日期"].iloc[-1])
+    assert str(df["会议日期"].dtype).startswith("datetime64")

@@ -47,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default="tfidf", choices=("tfidf", "transformers"),
                         help="text similarity: tfidf (default, no model) or transformers (needs --model)")
     parser.add_argument("--model", metavar="DIR", help="local Hugging Face model directory for --backend transformers")
+    parser.add_argument("--pooling", metavar="MODE",
+                        help="--backend transformers: cls, mean, max, mean_sqrt_len, weightedmean or lasttoken "
+                             "(default: the model directory's 1_Pooling/config.json, else mean)")
+    parser.add_argument("--device", default="cpu", metavar="DEV",
+                        help="--backend transformers: cpu (default) or cuda, cuda:1 … when torch sees a GPU")
     parser.add_argument("--threshold", type=_zero_to_one, metavar="X",
                         help="similarity below which tasks are not the same directive (default: rules/diff.yaml, per backend)")
 
@@ -108,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         rules = load_rules()
         if args.threshold is not None:
             rules = rules.model_copy(update={"threshold": {**rules.threshold, args.backend: args.threshold}})
-        backend = make_backend(args.backend, args.model, rules)
+        backend = make_backend(args.backend, args.model, rules, pooling=args.pooling, device=args.device)
         named = [(p.name, load_sheet(p)) for p in paths]
     except (InputError, BackendError) as e:
         print(f"speech-tasks: {e}", file=sys.stderr)

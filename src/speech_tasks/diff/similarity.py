@@ -7,7 +7,7 @@ weights of ``rules/diff.yaml``.
 
 Backends share one interface, :class:`Backend`: ``matrix(a_texts, b_texts, corpus)``.
 - ``tfidf`` (default, no model): character n-gram TF-IDF over normalised text, idf from *corpus*.
-- ``transformers``: mean-pooled embeddings of a local Hugging Face model directory.
+- ``transformers``: sentence embeddings of a local model directory (:mod:`.embeddings`).
 """
 from __future__ import annotations
 
@@ -292,75 +292,18 @@ class TfidfBackend:
         return np.clip(pairwise_dot(ma, mb), 0.0, 1.0)
 
 
-class TransformersBackend:
-    """Mean-pooled token embeddings of a local Hugging Face model; cosine similarity clipped to [0, 1]."""
-
-    name = "transformers"
-
-    def __init__(self, model_dir: str, batch_size: int = 16, max_length: int = 512) -> None:
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
-        except ImportError:
-            raise BackendError(
-                "the transformers backend needs the optional extra: pip install torch==2.13.0 && "
-                "pip install 'speech-tasks[transformers]'"
-            ) from None
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-            self.model = AutoModel.from_pretrained(model_dir, local_files_only=True)
-        except (OSError, ValueError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise BackendError(f"{model_dir}: cannot load a Hugging Face model ({first})") from None
-        self.model.eval()
-        self.torch = torch
-        self.batch_size = batch_size
-        self.max_length = min(max_length, getattr(self.tokenizer, "model_max_length", max_length) or max_length)
-        self._cache: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised mean of the last hidden states over each text's tokens."""
-        import numpy as np
-
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        torch = self.torch
-        with torch.no_grad():
-            for k in range(0, len(todo), self.batch_size):
-                batch = todo[k: k + self.batch_size]
-                enc = self.tokenizer(
-                    [t or " " for t in batch], padding=True, truncation=True,
-                    max_length=self.max_length, return_tensors="pt",
-                )
-                hidden = self.model(**enc).last_hidden_state
-                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                for text, vec in zip(batch, pooled.cpu().numpy()):
-                    self._cache[text] = vec
-        dim = self.model.config.hidden_size
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, dim))
-
-    def matrix(self, a: Sequence[str], b: Sequence[str], corpus: Sequence[str]) -> np.ndarray:
-        import numpy as np
-
-        return np.clip(self.embed(a) @ self.embed(b).T, 0.0, 1.0)
-
-
-def make_backend(name: str, model_dir: str | None, rules: DiffRules) -> Backend:
-    """The backend called *name*; ``transformers`` needs *model_dir*."""
+def make_backend(
+    name: str, model_dir: str | None, rules: DiffRules, *, pooling: str | None = None, device: str = "cpu"
+) -> Backend:
+    """The backend called *name*; ``transformers`` needs *model_dir* (and takes *pooling*, *device*)."""
     if name == "tfidf":
         return TfidfBackend(rules.ngram)
     if name == "transformers":
         if not model_dir:
             raise BackendError("--backend transformers needs --model DIR (a local Hugging Face model directory)")
-        return TransformersBackend(model_dir)
+        from .embeddings import TransformersBackend
+
+        return TransformersBackend(model_dir, pooling=pooling, device=device)
     raise BackendError(f"unknown backend {name!r} (known: tfidf, transformers)")
 
 

@@ -169,17 +169,26 @@ def title(sheet: TaskSheet) -> str:
     return f"{C.SHEET_TITLE}（{Path(sheet.source.file).stem}）"
 
 
-def to_dataframe(sheet: TaskSheet) -> pd.DataFrame:
-    """The 任务分解表 as a DataFrame: the columns of every export, one row per task.
+# Columns the DataFrame adds after the sheet's columns, so that the frames of several meetings
+# can be concatenated and still tell which meeting each row comes from.
+MEETING_COLUMNS = ("会议名称", "会议日期", "来源文件")
 
-    截止日期 is a datetime64 column (NaT when no due date); the task tree depth is in
+
+def to_dataframe(sheet: TaskSheet) -> pd.DataFrame:
+    """The 任务分解表 as a DataFrame: the columns of every export, one row per task, then the
+    meeting's name, date and source file (:data:`MEETING_COLUMNS`) on every row, so that
+    ``pd.concat`` of several meetings' frames keeps them apart.
+
+    截止日期 and 会议日期 are datetime64 columns (NaT when unknown); the task tree depth is in
     ``df.attrs["depth"]`` (a list, in row order) and the title in ``df.attrs["title"]``.
     """
     import pandas as pd
 
     rows = table(sheet)
-    df = pd.DataFrame([r.values for r in rows], columns=list(C.COLUMNS))
+    meeting = (sheet.meeting.name, sheet.meeting.date, sheet.source.file)
+    df = pd.DataFrame([(*r.values, *meeting) for r in rows], columns=[*C.COLUMNS, *MEETING_COLUMNS])
     df["截止日期"] = pd.to_datetime(df["截止日期"])
+    df["会议日期"] = pd.to_datetime(df["会议日期"])
     df.attrs["title"] = title(sheet)
     df.attrs["depth"] = [r.depth for r in rows]
     return df
