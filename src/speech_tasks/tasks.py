@@ -386,6 +386,7 @@ class _Extractor:
             k = bisect_right(starts, pos)
             return k > 0 and reach[k - 1] > pos
 
+        open_lead_ins = {li[1]: li for li in lead_ins if self._opens_paragraph(li)}
         covered, agenda, lead_ins = index(covered), index(agenda), index(lead_ins)
 
         out: list[list] = []
@@ -400,10 +401,12 @@ class _Extractor:
                 if current is not None and self.c.field_label.match(self.text, s):
                     current[1] = e  # "牵头单位：…；配合单位：…" belongs to the directive before it
                     continue
-                if inside(s, lead_ins):  # introduces a list: not a task of its own
-                    current = None
+                units = find_units(self.text, s, e) if inside(s, lead_ins) else None
+                if units is not None and not (units and self._stands_alone(s, e, units, open_lead_ins)):
+                    current = None  # introduces a list: not a task of its own
                     continue
-                units = find_units(self.text, s, e)
+                if units is None:
+                    units = find_units(self.text, s, e)
                 if units:
                     key = tuple(sorted(u.text for u in units))
                     # the task opens with the clause that names its body ("对此，大家必须…，各镇街区要…");
@@ -490,6 +493,18 @@ class _Extractor:
     def _sentence_end(self, pos: int, para_end: int) -> int:
         m = structure.SENTENCE_END.search(self.text, pos, para_end)
         return m.end() if m else para_end
+
+    def _stands_alone(self, start: int, end: int, units, open_lead_ins: dict[int, Span]) -> bool:
+        """A sentence of a lead-in paragraph that assigns work to a named body and does not announce
+        the list below it (the paragraph ends in 。, the items open paragraphs of their own:
+        "…防汛形势不容乐观。县自然资源局要对…开展汛前排查。" before "一是…") is a directive of its own."""
+        para_end = self.text.find("\n", start)
+        para_end = len(self.text) if para_end == -1 else para_end
+        lead_in = next((li for e, li in open_lead_ins.items() if li[0] <= start < e), None)
+        if lead_in is None or not any(not u.generic for u in units):
+            return False
+        last = self.text[lead_in[0]:lead_in[1]].rstrip()
+        return bool(last) and last[-1] in "。！!" and end <= para_end
 
     def _opens_paragraph(self, lead_in: Span) -> bool:
         """The lead-in is a paragraph of its own (not the start of its list's paragraph)."""
