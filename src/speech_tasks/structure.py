@@ -76,6 +76,7 @@ class StructureRules(BaseModel):
     ordinal_words: dict[str, int]
     last_ordinals: list[str]
     next_ordinals: list[str]
+    last_ordinal_closes: list[str]
     domain_block: DomainBlockRules
     closing_sibling: list[str]
     non_task_lists: NonTaskRules

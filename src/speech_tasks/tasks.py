@@ -147,6 +147,14 @@ class _TreeBuilder:
                 item.num = last[1] + 1 if n == -1 else n
                 self._push(item, containers[depth], last[2])
                 return
+        if n == -1:  # 第一，第二，…最后，: the last item of the innermost list of a style it may close
+            for depth in range(len(containers) - 1, -1, -1):
+                last = containers[depth].last_child
+                if last and last[0] in self.c.rules.last_ordinal_closes and last[1] >= 2:
+                    self._close_to(depth, pos)
+                    item.style, item.num = last[0], last[1] + 1
+                    self._push(item, containers[depth], last[2])
+                    return
         # not a continuation of any list: an ordinary word that looks like a marker
 
     def _domain(self, pos: int, head: Span, inline: bool) -> None:
