@@ -207,6 +207,19 @@ def test_units_in_a_sentence(sentence, expected):
         ("县应急管理局要向县政府报告重大情况。", [("县应急管理局", O, S)]),
         ("对省安委会交办的问题隐患，市安委办要逐一跟踪督办。", [("市安委办", O, S)]),
         ("铁路部门要配合地方政府做好铁路沿线安全环境治理。", [("铁路部门", A, S)]),
+        # real documents: a comma before 要, bare addressee lists, verb phrases, narrowed generic groups
+        ("全县各级各部门以及各企业,要紧紧围绕活动主题。", [("全县各级各部门", O, G), ("各企业", O, G)]),
+        ("各乡镇、城区，各有关部门要切实增强责任感。", [("各乡镇", O, G), ("城区", O, S), ("各有关部门", O, G)]),
+        ("各乡镇、部门要深入开展消防宣传。", [("各乡镇", O, G), ("部门", O, G)]),
+        ("各级政府森林防火机构要坚持领导带班制度。", [("各级政府森林防火机构", O, G)]),
+        ("建立多部门联合执法机制。", []),
+        ("开发区建设局要严格落实三同时制度。", [("开发区建设局", O, S)]),
+        ("县委组织部要把安全生产纳入干部培训。", [("县委组织部", O, S)]),
+        ("市住建局作为行业主管部门，要切实履行监管职责。", [("市住建局", O, S)]),
+        # spoken: a body as the topic, 你们 before the modal
+        ("景区呢，文旅局啊，长假期间游客多，限流措施一定要落实到位。", [("文旅局", O, S)]),
+        ("道路交通这一块，交警大队、交通局，你们两家要联合起来。", [("交警大队", O, S), ("交通局", O, S)]),
+        ("燃气这一块呢，住建局你们要牵头。", [("住建局", L, S)]),
     ],
 )
 def test_units_in_speeches_from_other_places(sentence, expected):
@@ -341,6 +354,22 @@ def test_known_flag_tells_gazetteer_from_form(sentence, surface, known):
 # 各 + a kind narrowed to a domain (各危险化学品企业: every one of them); specific: a named body or a kind
 # narrowed to a domain, role or place without 各. The gazetteer (燃气企业) and form detection
 # (危险化学品企业) agree.
+@pytest.mark.parametrize(
+    ("lead_in", "expected"),
+    [
+        ("为确保森林资源安全，希望各级各部门努力做好森林防火工作。", [("各级各部门", G)]),
+        ("县长要求各乡镇、各部门：", [("各乡镇", G), ("各部门", G)]),
+        ("会议要求，各乡镇、城区、工业园区，县直各部门：", [("各乡镇", G), ("城区", S), ("工业园区", S), ("县直各部门", G)]),
+        ("下面我讲三点意见：", []),
+        ("要求大家：", []),
+    ],
+)
+def test_addressees_of_a_lead_in(lead_in, expected):
+    from speech_tasks.units import addressees
+
+    assert [(u.text, u.generic) for u in addressees(lead_in, 0, len(lead_in))] == expected
+
+
 @pytest.mark.parametrize(
     "surface, generic",
     [

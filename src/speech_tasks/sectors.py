@@ -71,6 +71,7 @@ class Sector(BaseModel):
 class SectorRules(BaseModel):
     context: Context
     nesting: Nesting = Field(default_factory=Nesting)
+    no_sector: list[str] = Field(default_factory=list, description="words that hold a keyword but name no sector")
     sectors: list[Sector] = Field(min_length=1)
 
     @field_validator("sectors")
@@ -103,6 +104,8 @@ def _compile(loaded: SectorRules) -> _Matcher:
                 names.append(sector.name)
             # a word strong for one sector and weak for another stays strong for both
             words[word] = (names, was_weak and weak)
+    for word in loaded.no_sector:  # 森林防火 holds 防火 but is no 消防: longest wins, and names nothing
+        words[word] = ([], False)
     ctx = loaded.context
     breakers = "".join(f"(?!{re.escape(b)})" for b in ctx.list_breakers)
     head = (
@@ -139,6 +142,8 @@ def _hits(m: _Matcher, text: str, start: int, end: int) -> list[_Hit]:
     for found in m.regex.finditer(text, start, end):
         word = found.group("kw")
         sectors, weak = m.words[word]
+        if not sectors:
+            continue
         out.append(_Hit(found.start(), found.end("kw"), word, sectors, weak, found.group("head") is not None))
     return out
 

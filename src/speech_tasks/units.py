@@ -869,8 +869,7 @@ def addressees(text: str, start: int, end: int) -> list[Unit]:
     spots = [m.end() for m in lex.addressing_re.finditer(text, start, end)]
     clause = max(text.rfind(sep, start, end - 1) for sep in "，,。；") + 1
     clause = max(clause, start)
-    spots.append(clause)
-    for pos in sorted(set(spots), reverse=True):
+    for pos in [*sorted(spots, reverse=True), clause]:  # after 希望/要求 first, then a bare list
         m = lex.opener_re.match(text, pos, end)
         pos = m.end() if m else pos
         stop = _clause_end(text, pos, end)
