@@ -22,11 +22,19 @@ from typing import Any
 from ..models import STATUSES
 
 # Colours are ARGB-less hex strings, as openpyxl takes them.
-HEADER_FILL = "1F4E79"
-HEADER_FONT_COLOR = "FFFFFF"
+HEADER_FILL = "D9E2F3"
+HEADER_FONT_COLOR = "000000"
+GROUP_FILL = "F2F2F2"  # section group rows
 BORDER_COLOR = "A6A6A6"
-FONT_NAME = "等线"  # Office's default CJK font; falls back gracefully elsewhere
+# The fonts of Chinese office documents, by the names Windows gives them (SimSun, SimHei);
+# LibreOffice and WPS substitute their own Song and Hei faces where these are missing.
+FONT_NAME = "宋体"
+HEADER_FONT = "黑体"
+TITLE_FONT = "黑体"
 FONT_SIZE = 10.5
+# the default font, which column widths are measured in (see _base_font)
+BASE_FONT = "Arial"
+BASE_SIZE = 10
 # names of the cell styles registered by named_styles()
 HEADER_STYLE = "speech-tasks 表头"
 BODY_STYLE = "speech-tasks 正文"
@@ -87,6 +95,22 @@ def _border():
     return Border(left=side, right=side, top=side, bottom=side)
 
 
+def _base_font(wb) -> None:
+    """Make :data:`BASE_FONT` the workbook's default (Normal) font.
+
+    Column widths count characters of the default font. openpyxl's Calibri is missing on
+    Linux, where LibreOffice measures with a wider face and shrinks the printed sheet to about
+    80 %; Arial is on every Windows and has a metric twin (Liberation Sans) everywhere else.
+    openpyxl offers no setter for the default font, hence the two private attributes.
+    """
+    from openpyxl.styles import Font
+
+    base = Font(name=BASE_FONT, size=BASE_SIZE)
+    wb._fonts[0] = base
+    wb._fonts.clean = False  # re-index on next lookup
+    wb._named_styles["Normal"].font = base
+
+
 def named_styles(wb) -> None:
     """Register the house cell styles on workbook *wb* (once; later calls do nothing).
 
@@ -97,8 +121,9 @@ def named_styles(wb) -> None:
 
     if HEADER_STYLE in wb.style_names:
         return
+    _base_font(wb)
     header = NamedStyle(name=HEADER_STYLE)
-    header.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=HEADER_FONT_COLOR)
+    header.font = Font(name=HEADER_FONT, size=FONT_SIZE, bold=True, color=HEADER_FONT_COLOR)
     header.fill = PatternFill("solid", fgColor=HEADER_FILL)
     header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header.border = _border()
@@ -174,13 +199,15 @@ def fit_row_heights(ws, first_row: int = 2) -> None:
     Excel does not re-measure rows written by openpyxl, so wrapped cells would otherwise
     show a single line. The estimate uses the column widths already set.
     """
-    widths = {
-        c: (ws.column_dimensions[_letter(c)].width or 8.43) for c in range(1, ws.max_column + 1)
-    }
+    widths = {}
+    for c in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions[_letter(c)]
+        if not dim.hidden:  # a hidden column neither prints nor shows: it needs no height
+            widths[c] = dim.width or 8.43
     for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
         lines = 1
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or cell.column not in widths:
                 continue
             usable = max(1.0, widths[cell.column] - 1 - 2 * (cell.alignment.indent or 0))
             n = sum(max(1, -(-text_width(line) // int(usable))) for line in _lines(cell.value))
@@ -245,19 +272,23 @@ def fill_row(ws, row: int, color: str) -> None:
         ws.cell(row=row, column=column).fill = fill
 
 
-def setup_print(ws, title_rows: int = 1) -> None:
-    """A4 print setup: landscape, header rows repeated on each page, all columns on one page
-    width (any number of pages tall), page numbers in the footer."""
+def setup_print(ws, header_row: int = 1) -> None:
+    """A4 print setup: landscape, the header row repeated on each page, all columns on one page
+    width (any number of pages tall), 第 X 页 共 Y 页 in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"1:{title_rows}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.9  # room for the footer line (LibreOffice clips a tighter one)
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "第 &P 页  共 &N 页"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 10
 
 
 def autofilter(ws, header_row: int = 1) -> None:
@@ -289,4 +320,4 @@ def style_table(
     fit_row_heights(ws, header_row + 1)
     freeze_header(ws, header_row)
     autofilter(ws, header_row)
-    setup_print(ws, title_rows=header_row)
+    setup_print(ws, header_row)
