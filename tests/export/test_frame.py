@@ -115,7 +115,7 @@ def test_a_unit_named_twice_in_one_role_is_listed_once():
     [
         ("强化值班值守", "一要", "一要强化值班值守。各地要……", "强化值班值守"),
         (None, "（一）", "（一）各地要严格执行领导带班制度，遇有突发事件及时报告。", "各地要严格执行领导带班制度"),
-        (None, None, "要" + "加强" * 30 + "。", "要" + "加强" * 14 + "…"),  # a long clause is cut
+        (None, None, "要" + "加强" * 30 + "。", "要" + "加强" * 9 + "…"),  # a long clause is cut
         (None, None, "", ""),
     ],
 )

@@ -24,17 +24,17 @@ class Column:
 
 # The one definition: the columns an office sends (序号 … 备注), then the internal ones, which the
 # xlsx keeps hidden at the right, outside the print area, and the docx leaves out.
-# docx widths fill landscape A4 less 2 × 1.8 cm margins (26.1 cm); xlsx widths (142 units)
+# docx widths fill landscape A4 less 2 × 1.8 cm margins (26.1 cm); xlsx widths (135 units)
 # print A4 landscape at 100 %.
 SHEET_COLUMNS = (
     Column("序号", 6, 1.1, centered=True),
-    Column("重点任务", 18, 3.2),
-    Column("具体要求", 50, 9.4),
+    Column("重点任务", 17, 3.2),
+    Column("具体要求", 46, 9.4),
     Column("牵头单位", 13, 2.3),
-    Column("责任单位", 15, 2.9),
+    Column("责任单位", 14, 2.9),
     Column("配合单位", 13, 2.3),
     Column("完成时限", 12, 2.0),
-    Column("备注", 15, 2.9),
+    Column("备注", 14, 2.9),
     Column("任务编号", 13, 0, centered=True, internal=True),
     Column("所属部分", 24, 0, internal=True),
     Column("截止日期", 12, 0, centered=True, internal=True),
@@ -49,7 +49,7 @@ PRINTED_COLUMNS = tuple(c.name for c in PRINTED)
 # the report, the due date, sectors and where in the speech the task is (所属部分 is a group row).
 HTML_COLUMNS = (*PRINTED_COLUMNS[:-1], "截止日期", "行业领域", "原文位置", PRINTED_COLUMNS[-1])
 
-KEY_TASK_CHARS = 30  # 重点任务 is a heading: longer first clauses are cut with "…"
+KEY_TASK_CHARS = 20  # 重点任务 is a heading: longer first clauses are cut with "…"
 
 ROLE_COLUMNS = {"lead": "牵头单位", "owner": "责任单位", "assist": "配合单位"}
 ROLE_LABELS = {"lead": "牵头", "owner": "责任", "assist": "配合"}

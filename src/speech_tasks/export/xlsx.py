@@ -5,11 +5,15 @@ Sheet 任务分解表: the title and a line about the source above the table, th
 and the indented, bold-for-parents 重点任务; the internal columns (任务编号, 所属部分, 截止日期,
 行业领域, 原文位置) sit at the right, hidden and outside the print area. Printed on A4
 landscape at 100 % with the header row on every page and 第 X 页 共 Y 页 below. Sheet 说明: where
-the tasks came from. Styled by :mod:`xlsx_style` (shared with the ledger's `track export`).
+the tasks came from. The look is :mod:`xlsx_style`'s (shared with the ledger's `track export`).
+
+Written with XlsxWriter, not openpyxl: an archive writes one workbook per speech, and building
+and saving a styled openpyxl workbook cost about five times as much (openpyxl stays for the
+ledger, which reads workbooks back). Every text is written as a string, never a formula.
 """
 from __future__ import annotations
 
-import functools
+import datetime as dt
 from pathlib import Path
 
 from ..fsutil import atomic_path
@@ -19,18 +23,19 @@ from . import xlsx_style as xs
 from .frame import Row, subtitle, table, title, with_sections
 
 MAX_INDENT = 3
-HEADER_ROW = 3  # below the title (row 1) and the source line (row 2)
+HEADER_ROW = 3  # 1-based: below the title (row 1) and the source line (row 2)
 TITLE_PT = 16
 SUBTITLE_PT = 11
+INFO_WIDTHS = (12, 90)
+FOOTER = '&C&"{font}"&10第 &P 页  共 &N 页'
 
 
 def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
     """The 说明 sheet: where the tasks came from and how to read the marks in the sheet."""
     from .. import __version__
-    from openpyxl.utils import get_column_letter
 
-    first, last = (get_column_letter(C.column_index(c.name)) for c in (C.SHEET_COLUMNS[len(C.PRINTED)], C.SHEET_COLUMNS[-1]))
-    internal = "、".join(c.name for c in C.SHEET_COLUMNS if c.internal)
+    internal = [c.name for c in C.SHEET_COLUMNS if c.internal]
+    first, last = (_letter(C.column_index(name) - 1) for name in (internal[0], internal[-1]))
     return [
         ("会议名称", sheet.meeting.name or ""),
         ("会议日期", sheet.meeting.date),
@@ -40,100 +45,136 @@ def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
         ("任务数", len(sheet.tasks)),
         ("生成工具", f"speech-tasks {__version__}（提取规则 {sheet.tool_version}）"),
         ("单位标注", f"“单位（原文称谓）”：原文称谓与规范名称不同；“{C.INHERITED_MARK}”：单位在引导语或上级任务中提出"),
-        ("隐藏列", f"{first}–{last} 列（{internal}）供核对和台账使用，不打印；点击列标上方的“+”展开"),
+        ("隐藏列", f"{first}–{last} 列（{'、'.join(internal)}）供核对和台账使用，不打印；点击列标上方的“+”展开"),
         ("原文位置", "按字符计，第1字为讲话全文的第一个字"),
     ]
 
 
-@functools.cache
-def _looks():
-    """Fonts, fills and alignments of the title, source line and group rows (built once per process)."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    return {
-        "title": (Font(name=xs.TITLE_FONT, size=TITLE_PT), Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        "subtitle": (Font(name=xs.FONT_NAME, size=SUBTITLE_PT), Alignment(horizontal="center", vertical="center", wrap_text=True)),
-        "group": (Font(name=xs.HEADER_FONT, size=xs.FONT_SIZE), Alignment(horizontal="left", vertical="center", wrap_text=True)),
-        "group_fill": PatternFill("solid", fgColor=xs.GROUP_FILL),
-    }
+def _letter(index: int) -> str:
+    """Column letter of 0-based *index* (the sheet has fewer than 27 columns)."""
+    return chr(ord("A") + index)
 
 
-def _banner(ws, row: int, text: str, look: str, height: float, last_column: int) -> None:
-    font, alignment = _looks()[look]
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
-    cell = ws.cell(row=row, column=1)
-    cell.value = text
-    cell.font, cell.alignment = font, alignment
-    ws.row_dimensions[row].height = height
+class _Formats:
+    """The workbook's cell formats, made on first use (XlsxWriter formats belong to one workbook)."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self.cache: dict[tuple, object] = {}
+        self.base = {
+            "font_name": xs.FONT_NAME, "font_size": xs.FONT_SIZE, "text_wrap": True,
+            "valign": "top", "border": 1, "border_color": "#" + xs.BORDER_COLOR,
+        }
+
+    def __call__(self, **extra):
+        key = tuple(sorted(extra.items()))
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format({**self.base, **extra})
+        return self.cache[key]
+
+    def header(self):
+        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.HEADER_FILL,
+                    font_color="#" + xs.HEADER_FONT_COLOR, align="center", valign="vcenter")
+
+    def banner(self, font: str, size: float):
+        return self(font_name=font, font_size=size, border=0, align="center", valign="vcenter")
+
+    def group(self):
+        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.GROUP_FILL, valign="vcenter")
 
 
-def build(sheet: TaskSheet, rows: list[Row] | None = None):
-    """The workbook (an openpyxl ``Workbook``), not yet saved."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+def _write(ws, row: int, col: int, value, fmt, date_fmt) -> None:
+    """One cell, by type: text always as text (never a formula), dates as dates."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
 
-    rows = table(sheet) if rows is None else rows
+
+def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
+    ws = wb.add_worksheet(C.SHEET_TITLE)
     printed = len(C.PRINTED)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = C.SHEET_TITLE
-    ws.append([None])
-    ws.append([None])
-    ws.append(C.COLUMNS)
-    groups: list[int] = []
-    tasks: list[tuple[int, Row]] = []
-    body = []
-    for r, item in enumerate(with_sections(sheet, rows), start=HEADER_ROW + 1):
-        if isinstance(item, str):
-            groups.append(r)
-            body.append((item,))
-        else:
-            tasks.append((r, item))
-            body.append(item.values)
-    xs.append_rows(ws, body)
-    key = C.column_index("重点任务")
-    for r, row in tasks:
-        if row.depth:
-            xs.indent(ws.cell(row=r, column=key), min(row.depth, MAX_INDENT))
-    for column in C.SHEET_COLUMNS:
-        if column.internal:
-            dim = ws.column_dimensions[get_column_letter(C.column_index(column.name))]
-            dim.hidden, dim.outlineLevel = True, 1
-    xs.style_table(
-        ws,
-        widths=[c.xlsx_width for c in C.SHEET_COLUMNS],
-        date_columns=[C.column_index("截止日期")],
-        centered_columns=[C.column_index(c.name) for c in C.SHEET_COLUMNS if c.centered],
-        header_row=HEADER_ROW,
-    )
-    bold = xs.bold_font()
-    for r, row in tasks:
-        if row.has_children:
-            ws.cell(row=r, column=1).font = bold
-            ws.cell(row=r, column=key).font = bold
-    looks = _looks()
-    for r in groups:
-        label = ws.cell(row=r, column=1).value
-        for column in range(1, printed + 1):
-            ws.cell(row=r, column=column).fill = looks["group_fill"]
-        _banner(ws, r, label, "group", xs.ROW_LINE_HEIGHT + 5, printed)
-    doc_title = title(sheet)
-    _banner(ws, 1, doc_title, "title", 2.2 * TITLE_PT, printed)
-    _banner(ws, 2, subtitle(sheet, rows), "subtitle", 1.8 * SUBTITLE_PT, printed)
-    ws.print_area = f"A1:{get_column_letter(printed)}{ws.max_row}"
-    wb.properties.title = doc_title
-    wb.properties.creator = "speech-tasks"
+    for i, column in enumerate(C.SHEET_COLUMNS):
+        options = {"hidden": True, "level": 1} if column.internal else None
+        ws.set_column(i, i, column.xlsx_width, None, options)
+    ws.merge_range(0, 0, 0, printed - 1, title(sheet), f.banner(xs.TITLE_FONT, TITLE_PT))
+    ws.set_row(0, 2.2 * TITLE_PT)
+    ws.merge_range(1, 0, 1, printed - 1, subtitle(sheet, rows), f.banner(xs.FONT_NAME, SUBTITLE_PT))
+    ws.set_row(1, 1.8 * SUBTITLE_PT)
+    header = HEADER_ROW - 1
+    ws.write_row(header, 0, C.COLUMNS, f.header())
+    ws.set_row(header, 2 * xs.ROW_LINE_HEIGHT)
 
-    info = wb.create_sheet(C.INFO_TITLE)
-    info.append(("项目", "内容"))
-    xs.append_rows(info, info_rows(sheet))
-    xs.style_table(info, widths=(12, 90), date_columns=[2])
-    return wb
+    key = C.COLUMNS.index("重点任务")
+    widths = [c.xlsx_width for c in C.SHEET_COLUMNS]
+    r = header
+    for item in with_sections(sheet, rows):
+        r += 1
+        if isinstance(item, str):
+            ws.merge_range(r, 0, r, printed - 1, item, f.group())
+            ws.set_row(r, xs.ROW_LINE_HEIGHT + 5)
+            continue
+        indent = min(item.depth, MAX_INDENT)
+        lines = 1
+        for i, (column, value) in enumerate(zip(C.SHEET_COLUMNS, item.values)):
+            extra = {"align": "center"} if column.centered else {}
+            if i == key and indent:
+                extra["indent"] = indent
+            if item.has_children and i in (0, key):
+                extra["bold"] = True
+            _write(ws, r, i, value, f(**extra), f(num_format=xs.DATE_FORMAT, align="center"))
+            if not column.internal:
+                lines = max(lines, xs.line_count(value, widths[i], indent if i == key else 0))
+        ws.set_row(r, xs.row_height(lines))
+
+    ws.freeze_panes(HEADER_ROW, 0)
+    ws.autofilter(header, 0, max(r, header), len(C.COLUMNS) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # never wider than the page; at these widths that is 100 %
+    ws.repeat_rows(header)
+    ws.print_area(0, 0, max(r, header), printed - 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.9)
+    ws.set_footer(FOOTER.format(font=xs.FONT_NAME), {"margin": 0.3})
+
+
+def _info_sheet(wb, f: _Formats, sheet: TaskSheet) -> None:
+    ws = wb.add_worksheet(C.INFO_TITLE)
+    for i, width in enumerate(INFO_WIDTHS):
+        ws.set_column(i, i, width)
+    ws.write_row(0, 0, ("项目", "内容"), f.header())
+    date_fmt = f(num_format=xs.DATE_FORMAT, align="left")
+    for r, (label, value) in enumerate(info_rows(sheet), start=1):
+        ws.write_string(r, 0, label, f())
+        _write(ws, r, 1, value, f(), date_fmt)
+        ws.set_row(r, xs.row_height(xs.line_count(value, INFO_WIDTHS[1])))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_footer(FOOTER.format(font=xs.FONT_NAME), {"margin": 0.3})
 
 
 def write(sheet: TaskSheet, path: Path, rows: list[Row] | None = None) -> Path:
     """Write the workbook to *path* atomically."""
-    wb = build(sheet, rows)
+    import xlsxwriter
+
+    rows = table(sheet) if rows is None else rows
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "in_memory": True,
+                # column widths count characters of the default font: see xlsx_style._base_font
+                "default_format_properties": {"font_name": xs.BASE_FONT, "font_size": xs.BASE_SIZE},
+            },
+        )
+        wb.set_properties({"title": title(sheet), "author": "speech-tasks"})
+        f = _Formats(wb)
+        _task_sheet(wb, f, sheet, rows)
+        _info_sheet(wb, f, sheet)
+        wb.close()
     return Path(path)

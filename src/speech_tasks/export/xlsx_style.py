@@ -187,10 +187,19 @@ def set_widths(ws, widths: Sequence[float]) -> None:
         ws.column_dimensions[_letter(i)].width = w
 
 
-def _lines(value: Any) -> list[str]:
+def line_count(value: Any, width: float, indent: int = 0) -> int:
+    """Lines *value* wraps to in a column *width* Excel units wide (with *indent* steps)."""
+    if value is None:
+        return 1
     if isinstance(value, (dt.date, dt.datetime)):
-        return ["0000-00-00"]
-    return str(value).split("\n")
+        return 1
+    usable = int(max(1.0, width - 1 - 2 * indent))
+    return sum(max(1, -(-text_width(line) // usable)) for line in str(value).split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """Row height in points for *lines* wrapped lines of body text, within Excel's limit."""
+    return min(MAX_ROW_HEIGHT, lines * ROW_LINE_HEIGHT + 3)
 
 
 def fit_row_heights(ws, first_row: int = 2) -> None:
@@ -209,10 +218,8 @@ def fit_row_heights(ws, first_row: int = 2) -> None:
         for cell in row:
             if cell.value is None or cell.column not in widths:
                 continue
-            usable = max(1.0, widths[cell.column] - 1 - 2 * (cell.alignment.indent or 0))
-            n = sum(max(1, -(-text_width(line) // int(usable))) for line in _lines(cell.value))
-            lines = max(lines, n)
-        ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * ROW_LINE_HEIGHT + 3)
+            lines = max(lines, line_count(cell.value, widths[cell.column], int(cell.alignment.indent or 0)))
+        ws.row_dimensions[row[0].row].height = row_height(lines)
 
 
 def freeze_header(ws, rows: int = 1) -> None:
