@@ -38,6 +38,7 @@ KIND_LABELS = {"date": "日期", "event": "事件节点", "period": "时段", "c
 NO_DUE = "无具体日期"
 SUMMARY_TITLE = "安全生产会议任务汇总"
 LABEL_NAME_CHARS = 12  # a meeting's name on plot axes and in tables is cut after this
+PLOT_WIDTH_IN = 12.5  # plots are drawn as wide as the page (1280 px) and scaled to it
 UNDATED = "未注明日期"
 
 
@@ -135,13 +136,11 @@ def ordered(digests: Iterable[Digest]) -> list[Digest]:
 
 
 def _label(d: Digest) -> str:
-    """How plots and tables name a meeting: its date and (short) name; undated, its file name."""
-    if not d.date:
-        return Path(d.file).stem
-    if not d.name:
-        return d.date.isoformat()
-    name = d.name if len(d.name) <= LABEL_NAME_CHARS else d.name[: LABEL_NAME_CHARS - 1] + "…"
-    return f"{d.date.isoformat()} {name}"
+    """How plots and tables name a meeting: its date and (short) name, as far as the speech
+    gives them; its file name when it gives neither."""
+    name = d.name if not d.name or len(d.name) <= LABEL_NAME_CHARS else d.name[: LABEL_NAME_CHARS - 1] + "…"
+    parts = [d.date.isoformat() if d.date else "", name or ""]
+    return " ".join(p for p in parts if p) or Path(d.file).stem
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -415,7 +414,7 @@ def _heatmap(heat: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
     rows, cols = heat.shape
-    fig, ax = plt.subplots(figsize=(min(3 + 0.45 * cols, 18), 1.2 + 0.34 * rows))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 1.2 + 0.34 * rows))
     values = heat.to_numpy()
     cmap = plt.get_cmap("YlOrRd").with_extremes(bad="white")  # no task: a blank cell, not the palest colour
     image = ax.imshow(np.ma.masked_equal(values, 0), aspect="auto", cmap=cmap, vmin=0.5, vmax=max(values.max(), 1))
@@ -440,7 +439,7 @@ def _cells(values):
 def _trend(trend: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(min(4 + 0.3 * trend.shape[1], 16), 4.5))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 4.5))
     x = range(trend.shape[1])
     for sector, series in trend.iterrows():
         ax.plot(x, series.to_numpy(), marker="o", markersize=3, linewidth=1.5, label=sector)
@@ -457,7 +456,7 @@ def _trend(trend: pd.DataFrame, plt) -> str:
 def _workload(units: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(9, 1 + 0.32 * len(units)))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 1 + 0.32 * len(units)))
     names = list(units.index)[::-1]
     left = [0] * len(names)
     colors = {"lead": "#c0392b", "owner": "#2e86c1", "assist": "#95a5a6"}
@@ -585,7 +584,7 @@ def _cell(value):
 def _width(texts: list[str]) -> float:
     """Column width (Excel units) for the longest of *texts*, CJK counted double, within 6–60."""
     longest = max(map(text_width, texts), default=4)
-    return min(max(longest + 2, 6), 60)
+    return min(max(longest * 1.1 + 2, 6), 60)  # Latin letters of the body font run wider than digits
 
 
 _PAGE = """<!DOCTYPE html>
