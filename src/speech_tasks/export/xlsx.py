@@ -111,6 +111,8 @@ def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
 
     key = C.COLUMNS.index("重点任务")
     widths = [c.xlsx_width for c in C.SHEET_COLUMNS]
+    plain = [f(align="center") if c.centered else f() for c in C.SHEET_COLUMNS]
+    date_fmt = f(num_format=xs.DATE_FORMAT, align="center")
     r = header
     for item in with_sections(sheet, rows):
         r += 1
@@ -121,12 +123,15 @@ def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
         indent = min(item.depth, MAX_INDENT)
         lines = 1
         for i, (column, value) in enumerate(zip(C.SHEET_COLUMNS, item.values)):
-            extra = {"align": "center"} if column.centered else {}
-            if i == key and indent:
-                extra["indent"] = indent
-            if item.has_children and i in (0, key):
-                extra["bold"] = True
-            _write(ws, r, i, value, f(**extra), f(num_format=xs.DATE_FORMAT, align="center"))
+            fmt = plain[i]
+            if i in (0, key) and (item.has_children or (i == key and indent)):
+                extra = {"align": "center"} if column.centered else {}
+                if i == key and indent:
+                    extra["indent"] = indent
+                if item.has_children:
+                    extra["bold"] = True
+                fmt = f(**extra)
+            _write(ws, r, i, value, fmt, date_fmt)
             if not column.internal:
                 lines = max(lines, xs.line_count(value, widths[i], indent if i == key else 0))
         ws.set_row(r, xs.row_height(lines))
