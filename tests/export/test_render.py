@@ -88,3 +88,18 @@ def test_title_whole_on_the_first_page_and_text_at_least_10_pt(printed, fmt):
 def test_internal_columns_are_not_printed(printed, fmt):
     text = "".join(_text(words) for _, words in printed[fmt] if "具体要求" in _text(words))
     assert "任务编号" not in text and "原文位置" not in text
+
+
+def test_summary_workbook_prints_as_bordered_tables_with_page_numbers(tmp_path):
+    from speech_tasks import summary
+
+    speeches = sorted(SPEECH.parent.glob("*.txt"))[:3]
+    digests = [summary.digest(extract_doc(read_file(p)), f"{p.stem}.json") for p in speeches]
+    (path,) = [p for p in summary.write(digests, tmp_path) if p.suffix == ".xlsx"]
+    pages = render(path)
+    assert len(pages) >= 3  # one table per sheet, no empty sheets in between
+    for n, (size, words) in enumerate(pages, start=1):
+        text = _text(words)
+        assert size == pytest.approx(A4_LANDSCAPE, abs=1)
+        assert "安全生产会议任务汇总" in text and f"第{n}页共{len(pages)}页" in text.replace(" ", "")
+    assert "各级各部门" in "".join(_text(w) for _, w in pages)  # a unit, by its name
