@@ -1,11 +1,13 @@
 """Shared look of every workbook speech-tasks writes (任务分解表, `track export` ledger sheets).
 
 One place for the house style, so a sheet exported from a speech and one exported from the
-ledger look alike: a dark header row that stays frozen and repeats on every printed page,
-wrapped body text in thin borders, real date cells, a 状态 dropdown, landscape A4 fitted to
-the page width, and the 三色预警 fills (蓝/黄/红) the ledger marks rows with.
+ledger look alike: a 黑体 header row on a light fill that stays frozen and repeats on every
+printed page, wrapped 宋体 body text in thin borders, real date cells, a 状态 dropdown (ledger),
+landscape A4 fitted to the page width with page numbers, and the 三色预警 fills (蓝/黄/红) the
+ledger marks rows with. The constants (fonts, colours, line height) and :func:`line_count` are
+shared with the XlsxWriter-based writers (:mod:`.xlsx`, the corpus summary).
 
-Every helper takes an openpyxl worksheet (or workbook) and mutates it; openpyxl is imported
+The helpers take an openpyxl worksheet (or workbook) and mutate it; openpyxl is imported
 inside the helpers so importing this module costs nothing. Columns are 1-based indices, as in
 openpyxl. Typical use, after the rows are written::
 
