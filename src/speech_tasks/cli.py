@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import importlib
 import sys
+import textwrap
 
 from . import __version__
 
@@ -64,7 +65,7 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--rules", metavar="DIR", help="read rules/*.yaml from DIR instead of the shipped rules")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=textwrap.fill(help_text, 90))
         if name == command:
             importlib.import_module(module).add_arguments(p)
             p.formatter_class = argparse.RawDescriptionHelpFormatter
