@@ -48,6 +48,17 @@ def test_table_has_the_sheet_columns_and_one_row_per_task(document):
     assert sum(c.width.cm for c in grid.rows[0].cells) <= 29.7 - 2 * docx_export.SIDE_MARGIN_CM + 0.01
 
 
+def test_fonts_are_declared_with_their_alternative_names(tmp_path):
+    import zipfile
+
+    path = tmp_path / "f.docx"
+    docx_export.write(build_sheet(), path)
+    table = zipfile.ZipFile(path).read("word/fontTable.xml").decode("utf-8")
+    assert '<w:font w:name="仿宋"><w:altName w:val="FangSong"/>' in table
+    assert '<w:font w:name="黑体"><w:altName w:val="SimHei"/>' in table
+    assert docx.Document(str(path)).paragraphs[0].text == "附件"  # still a valid document
+
+
 def test_landscape_with_repeated_header_row(document):
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE and section.page_width > section.page_height

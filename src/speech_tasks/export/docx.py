@@ -132,6 +132,26 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(fld)
 
 
+# Windows names of the fonts with their English names and GB2312 charset: Word, WPS and
+# LibreOffice use these to find the face under its other name, or a Chinese face of the same
+# kind (Song, Hei, FangSong), where the named one is missing.
+FONT_TABLE = {
+    BODY_FONT: ("FangSong", "modern", "02010609060101010101"),
+    LABEL_FONT: ("SimHei", "modern", "02010609060101010101"),
+}
+
+
+def _declare_fonts(doc) -> None:
+    """Add :data:`FONT_TABLE`'s fonts, with alternative names, to the document's font table."""
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+        f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="fixed"/></w:font>'
+        for name, (alt, family, panose) in FONT_TABLE.items()
+    )
+    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")  # Part has no setter
+
+
 def _footer(section) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -154,6 +174,7 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
 
     rows = table(sheet) if rows is None else rows
     doc = Document()
+    _declare_fonts(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
