@@ -133,7 +133,7 @@ def test_meetings_are_ordered_by_date_with_undated_last():
     assert t.meetings["文件"].tolist() == ["a.txt", "b.txt", "undated.txt"]
     assert t.meetings["任务数"].tolist() == [1, 2, 1]
     assert t.meetings["明确单位数"].tolist() == [1, 3, 1]  # 各地 is generic
-    assert list(t.unit_meeting.columns) == ["2023-01-10", "2023-05-01", "undated"]
+    assert list(t.unit_meeting.columns) == ["2023-01-10", "2023-05-01 五月会议", "undated"]  # date and name; file name
 
 
 def test_unit_table_counts_tasks_by_role():
@@ -156,7 +156,7 @@ def test_recurring_directive_needs_same_unit_sector_and_similar_text_in_two_meet
     rec = summary.tables(corpus()).recurring
     rows = {(r["单位"], r["行业领域"]): r for r in rec.to_dict("records")}
     gas = rows[("市住建局", "燃气")]
-    assert gas["会议次数"] == 2 and gas["首次"] == "2023-01-10" and gas["最近"] == "2023-05-01"
+    assert gas["会议次数"] == 2 and gas["首次"] == "2023-01-10" and gas["最近"] == "2023-05-01 五月会议"
     assert ("市公安局", "道路交通") in rows  # same text, undated meeting included
     assert ("市市场监管局", "燃气") not in rows  # one meeting only
 
@@ -195,11 +195,23 @@ def test_write_makes_xlsx_sheets_and_html_with_plots(tmp_path):
     meetings = [[c.value for c in row] for row in wb["会议任务"].iter_rows()]
     assert meetings[0][:4] == ["序号", "日期", "会议", "文件"]
     assert [r[3] for r in meetings[1:]] == ["a.txt", "b.txt", "undated.txt"]
+    for ws in wb.worksheets:  # printable as the task sheets are
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+        assert "&P" in ws.oddFooter.center.text and ws.freeze_panes == "B2"
+        assert ws["A1"].font.b and ws["A2"].border.left.style == "thin"
     html = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    assert '<table class="data">' in html and "<td class=\"num\">" in html
     assert html.count("<svg") == 3  # heatmap, sector trend, workload bars
     texts = _svg_texts(html)
     assert "市住建局" in texts and "燃气" in texts  # labels are real text for the browser to draw
     assert "五月会议" in html and "各单位任务数" in html
+
+
+def test_tables_without_rows_get_no_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    summary.write(corpus()[:1], tmp_path)  # one meeting: nothing recurs
+    assert "反复部署" not in load_workbook(tmp_path / "summary.xlsx").sheetnames
 
 
 def test_large_corpus_writes_both_files_from_two_processes(tmp_path, monkeypatch):
@@ -235,7 +247,7 @@ def test_few_meetings_are_plotted_one_by_one_with_undated_ones_last_in_the_heatm
     html = (tmp_path / "summary.html").read_text(encoding="utf-8")
     heatmap, trend = html.split("<svg")[1:3]
     assert "undated" in _svg_texts(heatmap)
-    assert "undated" not in _svg_texts(trend) and "2023-05-01" in _svg_texts(trend)
+    assert "undated" not in _svg_texts(trend) and "2023-05-01 五月会议" in _svg_texts(trend)
 
 
 def test_sheets_without_tasks_still_give_a_summary(tmp_path):

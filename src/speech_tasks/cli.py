@@ -10,14 +10,17 @@ import datetime as dt
 import importlib
 import re
 import sys
+import textwrap
 
 from . import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "extract": ("speech_tasks.extract_cmd", "speeches (files or folders) → task sheets"),
+    "extract": ("speech_tasks.extract_cmd", "speeches (.txt, .md, .docx; files or folders) → task sheets (任务分解表) "
+                "as JSON, xlsx, html and other formats, plus a corpus summary"),
     "schema": ("speech_tasks.schema_cmd", "print the JSON schema of a task sheet"),
     "track": ("speech_tasks.ledger.cli", "follow tasks until closed (销号) in a SQLite ledger"),
-    "diff": ("speech_tasks.diff.cli", "compare the directives of two or more meetings"),
+    "diff": ("speech_tasks.diff.cli", "compare the directives of two or more meetings: new, carried over "
+             "(same or changed), split, merged, dropped; JSON, HTML or Markdown reports"),
 }
 
 
@@ -37,6 +40,29 @@ def parse_date(value: str) -> dt.date:
     raise ValueError(f"not a date ({DATE_FORMS}): {value!r}")
 
 
+# Shown under "Examples:" in each command's --help (and all together in `speech-tasks --help`).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "extract": (
+        "speech-tasks extract speeches/                      # every speech in the folder → outputs/",
+        "speech-tasks extract 讲话.docx -o sheets --format xlsx,docx --date 2024-03-01",
+    ),
+    "schema": ("speech-tasks schema -o task-sheet.schema.json",),
+    "track": (
+        "speech-tasks track import outputs/                  # task sheets into outputs/ledger.sqlite",
+        "speech-tasks track list --overdue",
+        "speech-tasks track COMMAND --help                    # the options of one track command",
+    ),
+    "diff": (
+        "speech-tasks diff earlier.txt later.txt -o outputs/diff",
+        "speech-tasks diff --series a.json b.json c.json --format html,md",
+    ),
+}
+
+
+def _examples(names) -> str:
+    return "Examples:\n" + "\n".join(f"  {line}" for name in names for line in EXAMPLES.get(name, ()))
+
+
 def iso_date(value: str) -> dt.date:
     """An argparse type for a date (any form :func:`parse_date` reads), shared by the commands."""
     try:
@@ -49,14 +75,18 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="speech-tasks",
         description="Turn Chinese work-safety meeting speeches into trackable task sheets.",
+        epilog=_examples(COMMANDS) + "\n\n`speech-tasks COMMAND --help` describes each command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"speech-tasks {__version__}")
     parser.add_argument("--rules", metavar="DIR", help="read rules/*.yaml from DIR instead of the shipped rules")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=textwrap.fill(help_text, 90))
         if name == command:
             importlib.import_module(module).add_arguments(p)
+            p.formatter_class = argparse.RawDescriptionHelpFormatter
+            p.epilog = "\n\n".join(filter(None, [_examples([name]), p.epilog]))
     return parser
 
 

@@ -6,7 +6,7 @@ import json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", help="write the schema to this file instead of stdout")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the schema to this file instead of stdout")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from . import rules
 from .export.columns import ROLE_LABELS
+from .export.cells import clean, xlsx_value
 from .export.xlsx_style import text_width
 from .fsutil import atomic_path, write_atomic
 from .models import TaskSheet
@@ -36,6 +37,9 @@ HTML_NAME = "summary.html"
 ROLES = tuple(ROLE_LABELS)  # lead, owner, assist
 KIND_LABELS = {"date": "日期", "event": "事件节点", "period": "时段", "cadence": "周期", "urgency": "紧迫"}
 NO_DUE = "无具体日期"
+SUMMARY_TITLE = "安全生产会议任务汇总"
+LABEL_NAME_CHARS = 12  # a meeting's name on plot axes and in tables is cut after this
+PLOT_WIDTH_IN = 12.5  # plots are drawn as wide as the page (1280 px) and scaled to it
 UNDATED = "未注明日期"
 
 
@@ -133,7 +137,11 @@ def ordered(digests: Iterable[Digest]) -> list[Digest]:
 
 
 def _label(d: Digest) -> str:
-    return d.date.isoformat() if d.date else Path(d.key).stem
+    """How plots and tables name a meeting: its date and (short) name, as far as the speech
+    gives them; its file name when it gives neither."""
+    name = d.name if not d.name or len(d.name) <= LABEL_NAME_CHARS else d.name[: LABEL_NAME_CHARS - 1] + "…"
+    parts = [d.date.isoformat() if d.date else "", name or ""]
+    return " ".join(p for p in parts if p) or Path(d.file).stem
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -407,7 +415,7 @@ def _heatmap(heat: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
     rows, cols = heat.shape
-    fig, ax = plt.subplots(figsize=(min(3 + 0.45 * cols, 18), 1.2 + 0.34 * rows))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 1.2 + 0.34 * rows))
     values = heat.to_numpy()
     cmap = plt.get_cmap("YlOrRd").with_extremes(bad="white")  # no task: a blank cell, not the palest colour
     image = ax.imshow(np.ma.masked_equal(values, 0), aspect="auto", cmap=cmap, vmin=0.5, vmax=max(values.max(), 1))
@@ -432,7 +440,7 @@ def _cells(values):
 def _trend(trend: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(min(4 + 0.3 * trend.shape[1], 16), 4.5))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 4.5))
     x = range(trend.shape[1])
     for sector, series in trend.iterrows():
         ax.plot(x, series.to_numpy(), marker="o", markersize=3, linewidth=1.5, label=sector)
@@ -449,7 +457,7 @@ def _trend(trend: pd.DataFrame, plt) -> str:
 def _workload(units: pd.DataFrame, plt) -> str:
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(9, 1 + 0.32 * len(units)))
+    fig, ax = plt.subplots(figsize=(PLOT_WIDTH_IN, 1 + 0.32 * len(units)))
     names = list(units.index)[::-1]
     left = [0] * len(names)
     colors = {"lead": "#c0392b", "owner": "#2e86c1", "assist": "#95a5a6"}
@@ -507,28 +515,64 @@ def _write_html(t: Tables, ds: list[Digest], path: Path) -> None:
 
 
 def _write_xlsx(t: Tables, path: Path) -> None:
-    """One sheet per table, written row by row (openpyxl write-only: fast on 10,000 meetings)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """One sheet per table that has rows, in the look of the 任务分解表: bordered cells, header row
+    frozen and repeated on each printed page, A4 landscape fitted to the page width, page numbers.
+    XlsxWriter in constant-memory mode writes 10,000 meetings row by row."""
+    import xlsxwriter
 
-    from .export.xlsx_style import append_rows
+    from .export import xlsx_style as xs
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, _, attr, blank_zero in _SECTIONS:
-        frame = getattr(t, attr)
-        ws = wb.create_sheet(title)
-        ws.freeze_panes = "B2"
-        header = [frame.index.name or "", *map(str, frame.columns)]
-        widths = [_width([header[0], *map(str, frame.index[:200])])]
-        widths += [_width([str(c), *map(str, frame[c].head(200).tolist())]) for c in frame.columns]
-        for i, w in enumerate(widths):
-            ws.column_dimensions[get_column_letter(i + 1)].width = w
-        append_rows(ws, [header], font=bold)
-        append_rows(ws, _body_rows(frame, blank_zero))
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,  # text is data, never a formula
+                "default_format_properties": {"font_name": xs.BASE_FONT, "font_size": xs.BASE_SIZE},
+            },
+        )
+        wb.set_properties({"title": SUMMARY_TITLE, "author": "speech-tasks"})
+        base = {"font_name": xs.FONT_NAME, "font_size": xs.FONT_SIZE, "border": 1,
+                "border_color": "#" + xs.BORDER_COLOR, "valign": "top"}
+        header = wb.add_format({**base, "font_name": xs.HEADER_FONT, "bold": True, "text_wrap": True,
+                                "bg_color": "#" + xs.HEADER_FILL, "align": "center", "valign": "vcenter"})
+        text = wb.add_format({**base, "text_wrap": True})
+        number = wb.add_format(base)
+        date = wb.add_format({**base, "num_format": xs.DATE_FORMAT, "align": "center"})
+        for title, _, attr, blank_zero in _SECTIONS:
+            frame = getattr(t, attr)
+            if frame.empty:
+                continue
+            ws = wb.add_worksheet(title)
+            head = [clean(frame.index.name or ""), *(clean(str(c)) for c in frame.columns)]
+            widths = [_width([head[0], *map(str, frame.index[:200])])]
+            widths += [_width([str(c), *map(str, frame[c].head(200).tolist())]) for c in frame.columns]
+            for i, w in enumerate(widths):
+                ws.set_column(i, i, w)
+            ws.write_row(0, 0, head, header)
+            for r, (index, row) in enumerate(zip(frame.index, frame.itertuples(index=False, name=None)), start=1):
+                for c, value in enumerate((index, *row)):
+                    value = _cell(value)
+                    if value is None or (blank_zero and c and value == 0):
+                        ws.write_blank(r, c, None, number)
+                    elif isinstance(value, dt.date):
+                        ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date)
+                    elif isinstance(value, (int, float)):
+                        ws.write_number(r, c, value, number)
+                    else:
+                        ws.write_string(r, c, str(value), text)
+            ws.freeze_panes(1, 1)
+            ws.autofilter(0, 0, len(frame), len(head) - 1)
+            ws.set_landscape()
+            ws.set_paper(9)  # A4
+            ws.fit_to_pages(1, 0)
+            ws.repeat_rows(0)
+            ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.9)
+            ws.set_header(f'&C&"{xs.HEADER_FONT}"&12{SUMMARY_TITLE}：{title}', {"margin": 0.3})
+            ws.set_footer(f'&C&"{xs.FONT_NAME}"&10第 &P 页  共 &N 页', {"margin": 0.3})
+        if not wb.worksheets():  # no meetings at all: one sheet saying so, not an empty workbook
+            wb.add_worksheet(_SECTIONS[0][0]).write_string(0, 0, "（无会议）")
+        wb.close()
 
 
 def _body_rows(frame, blank_zero: bool):
@@ -540,17 +584,18 @@ def _body_rows(frame, blank_zero: bool):
 
 
 def _cell(value):
+    """A table value for a cell: None for NaN, numpy scalars as Python ones, text cleaned."""
     if value is None or value != value:  # None or NaN
         return None
     if hasattr(value, "item"):  # numpy scalar
         return value.item()
-    return value
+    return xlsx_value(value)
 
 
 def _width(texts: list[str]) -> float:
     """Column width (Excel units) for the longest of *texts*, CJK counted double, within 6–60."""
     longest = max(map(text_width, texts), default=4)
-    return min(max(longest + 2, 6), 60)
+    return min(max(longest * 1.1 + 2, 6), 60)  # Latin letters of the body font run wider than digits
 
 
 _PAGE = """<!DOCTYPE html>
@@ -564,18 +609,21 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Mi
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 .facts { color: #555; }
 figure { margin: 1em 0; overflow-x: auto; } figcaption { color: #444; margin-bottom: .4em; }
-figure svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; font-size: .9em; margin: .5em 0; }
-th, td { border: 1px solid #ddd; padding: .25em .6em; }
-th { background: #f2f4f7; } td { vertical-align: top; }
-td.num, th.num { text-align: right; }
+figure svg { width: 100%; height: auto; }
+table.data { border-collapse: collapse; font-size: 14px; margin: .5em 0; }
+table.data th { background: #1f4e79; color: #fff; padding: 6px 8px; border: 1px solid #1f4e79; white-space: nowrap; position: sticky; top: 0; }
+table.data td { padding: 4px 8px; border: 1px solid #d0d7de; vertical-align: top; }
+table.data tr:nth-child(even) td { background: #f8fafc; }
+table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.data td.date { text-align: center; white-space: nowrap; }
+@media print { figure, table.data tr { break-inside: avoid; } table.data th { position: static; } }
 .note { color: #777; font-size: .85em; }
 .scroll { overflow-x: auto; }
 </style>
 </head>
 <body>
 <h1>{{ title }}</h1>
-<p class="facts">{{ facts }}</p>
+<p class="facts">{{ facts }}<br>生成日期：{{ today.isoformat() }}</p>
 {% for caption, svg in plots %}
 <figure><figcaption>{{ caption }}</figcaption>{{ svg | safe }}</figure>
 {% endfor %}
@@ -612,11 +660,27 @@ def _html(t: Tables, figures: list[tuple[str, str]], meetings: int) -> str:
     from .export.cells import jinja_finalize
 
     page = Environment(autoescape=True, finalize=jinja_finalize).from_string(_PAGE)
-    return page.render(title="安全生产会议任务汇总", facts=facts, plots=figures, tables=sections)
+    return page.render(title=SUMMARY_TITLE, facts=facts, plots=figures, tables=sections, today=dt.date.today())
 
 
 def _table_html(frame: pd.DataFrame, blank_zero: bool) -> str:
-    cells = frame.astype(object).fillna("")
-    if blank_zero:
-        cells = cells.mask(frame == 0, "")
-    return cells.to_html(border=0, escape=True)
+    """*frame* as an HTML table in the style of the per-speech report: escaped text, counts
+    right-aligned, dates as 2024-03-01, zeros left blank where *blank_zero*."""
+    from markupsafe import escape
+
+    def cell(value, first: bool) -> str:
+        value = _cell(value)
+        if value is None or (blank_zero and not first and value == 0):
+            return "<td></td>"
+        if isinstance(value, dt.date):
+            return f'<td class="date">{value.isoformat()}</td>'
+        if isinstance(value, (int, float)):
+            return f'<td class="num">{value}</td>'
+        return f"<td>{escape(value)}</td>"
+
+    head = "".join(f"<th>{escape(h)}</th>" for h in [frame.index.name or "", *map(str, frame.columns)])
+    body = "\n".join(
+        "<tr>" + cell(index, True) + "".join(cell(v, False) for v in row) + "</tr>"
+        for index, row in zip(frame.index, frame.itertuples(index=False, name=None))
+    )
+    return f'<table class="data"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>'

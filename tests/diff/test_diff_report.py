@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from speech_tasks.diff import diff_sheets
-from speech_tasks.diff.report import diff_html, diff_json, diff_markdown
+from speech_tasks.diff.report import diff_html, diff_json, diff_markdown, series_html, series_markdown
 
 from .conftest import make_sheet
 
@@ -59,3 +61,34 @@ def test_markdown_keeps_each_pair_on_one_table_row():
     assert EVIL not in md
     rows = [line for line in md.splitlines() if line.startswith("| 2 ")]
     assert len(rows) == 1 and rows[0].count(" | ") == 4  # the pipe in the text does not add a column
+
+
+def _visible_words(page: str) -> set[str]:
+    """Latin words a reader sees: tags, style and script left out."""
+    import html
+
+    page = re.sub(r"<(style|script)>.*?</\1>", "", page, flags=re.S)
+    return set(re.findall(r"[A-Za-z][A-Za-z-]+", html.unescape(re.sub(r"<[^>]+>", " ", page))))
+
+
+def _series_data():
+    from speech_tasks.diff.series import build_series, series_json
+
+    from .test_diff_series import MEETINGS
+
+    return series_json(build_series(MEETINGS))
+
+
+@pytest.mark.parametrize(
+    "render, data",
+    [
+        (diff_html, _data),
+        (diff_markdown, _data),
+        (series_html, _series_data),
+        (series_markdown, _series_data),
+    ],
+)
+def test_reports_label_everything_in_chinese(render, data):
+    # what is left: file names, the speech's own text (EVIL) and the name of the similarity method
+    allowed = {"a", "b", "m1", "m2", "m3", "txt", "json", "script", "alert", "x", "TF-IDF"}
+    assert _visible_words(render(data())) - allowed == set()

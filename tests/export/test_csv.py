@@ -22,7 +22,7 @@ def test_bom_header_and_rows(tmp_path):
     by_number = {r[0]: r for r in rows[1:]}
     assert by_number["1.1"][C.COLUMNS.index("截止日期")] == "2024-06-30"
     assert by_number["1.2"][C.COLUMNS.index("截止日期")] == ""
-    assert "<script>alert(1)</script>" in by_number["1.2"][C.COLUMNS.index("工作任务")]
+    assert "<script>alert(1)</script>" in by_number["1.2"][C.COLUMNS.index("具体要求")]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The table every export writes: one row per task, the 14 columns, values a user reads."""
+"""The table every export writes: one row per task, the printed and internal columns, values a user reads."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,18 @@ import pytest
 
 import speech_tasks
 from speech_tasks.export import columns as C
-from speech_tasks.export.frame import MEETING_COLUMNS, Row, own_text, table, title, to_dataframe, unit_label, units_by_role
+from speech_tasks.export.frame import (
+    MEETING_COLUMNS,
+    Row,
+    key_task,
+    own_text,
+    table,
+    title,
+    to_dataframe,
+    unit_label,
+    units_by_role,
+    with_sections,
+)
 from speech_tasks.models import Task, Unit
 
 from .conftest import build_sheet
@@ -32,8 +43,10 @@ def rows_by_number() -> dict[str, Row]:
         ("1.2", "截止日期", None),
         ("1", "行业领域", "燃气、道路交通"),
         ("1.1", "原文位置", "第49–106字"),
-        ("1.1.1", "状态", "未启动"),
-        ("1.1.1", "进展情况", ""),
+        ("1.1", "重点任务", "开展燃气安全排查"),  # the heading clause
+        ("1.1.1", "重点任务", "排查餐饮场所"),  # no heading: the first clause, marker left out
+        ("2", "重点任务", "市安委办要在年底前组织督查"),
+        ("1", "重点任务", "各区县、各部门要按照要求"),
         ("3", "备注", "建议责任单位：市应急管理局"),  # names no body: suggestion shown
         ("1.2", "备注", ""),  # names its own body: suggestion not shown
         ("2", "备注", "截止日期为约数（年底前）"),
@@ -61,9 +74,9 @@ def test_tree_depth_and_parents():
 
 def test_parent_row_shows_its_own_text_not_its_childrens():
     rows = rows_by_number()
-    assert rows["1"]["工作任务"] == "各区县、各部门要按照要求，重点抓好以下工作："
-    assert rows["1.1"]["工作任务"].endswith("2024年6月30日前完成：")
-    assert "排查餐饮场所" in rows["1.1.1"]["工作任务"]
+    assert rows["1"]["具体要求"] == "各区县、各部门要按照要求，重点抓好以下工作："
+    assert rows["1.1"]["具体要求"].endswith("2024年6月30日前完成：")
+    assert "排查餐饮场所" in rows["1.1.1"]["具体要求"]
 
 
 def test_own_text_keeps_text_after_the_last_child_and_strips_indents():
@@ -96,6 +109,29 @@ def test_a_unit_named_twice_in_one_role_is_listed_once():
     by_role = units_by_role(t)
     assert [u.text for u in by_role["lead"]] == ["应急"]
     assert [u.text for u in by_role["assist"]] == ["应急"]
+
+
+@pytest.mark.parametrize(
+    "title, marker, text, expected",
+    [
+        ("强化值班值守", "一要", "一要强化值班值守。各地要……", "强化值班值守"),
+        (None, "（一）", "（一）各地要严格执行领导带班制度，遇有突发事件及时报告。", "各地要严格执行领导带班制度"),
+        (None, None, "要" + "加强" * 30 + "。", "要" + "加强" * 9 + "…"),  # a long clause is cut
+        (None, None, "", ""),
+    ],
+)
+def test_key_task_is_the_heading_or_the_first_clause(title, marker, text, expected):
+    task = Task(id="T", number="1", path="1", kind="numbered", text=text or "x", span=(0, 1), title=title, marker=marker)
+    key = key_task(task, text)
+    assert key == expected and len(key) <= C.KEY_TASK_CHARS
+
+
+def test_sections_become_group_rows_before_their_first_task():
+    sheet = build_sheet()
+    items = [i if isinstance(i, str) else i["序号"] for i in with_sections(sheet, table(sheet))]
+    assert items == ["一、压实安全责任", "1", "1.1", "1.1.1", "1.1.2", "1.2", "二、强化督查检查", "2", "3"]
+    no_outline = sheet.model_copy(update={"outline": []})
+    assert all(isinstance(i, Row) for i in with_sections(no_outline, table(no_outline)))
 
 
 def test_title_from_meeting_or_file():

@@ -22,7 +22,7 @@ def test_title_outline_and_one_table_row_per_task():
     lines = table_lines(text)
     assert len(lines) == 2 + len(build_sheet().tasks)
     unescaped_pipe = re.compile(r"(?<!\\)\|")
-    assert all(len(unescaped_pipe.findall(line)) == len(C.COLUMNS) + 1 for line in lines)
+    assert all(len(unescaped_pipe.findall(line)) == len(C.PRINTED_COLUMNS) + 1 for line in lines)
 
 
 def test_speech_markup_is_escaped():

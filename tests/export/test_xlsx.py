@@ -9,7 +9,6 @@ import pytest
 from speech_tasks.export import columns as C
 from speech_tasks.export import xlsx
 from speech_tasks.export import xlsx_style as xs
-from speech_tasks.models import STATUSES
 
 from .conftest import build_sheet
 
@@ -27,31 +26,38 @@ def ws(book):
 
 
 def cell(ws, number: str, column: str):
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == number)
+    row = next(r for r in range(xlsx.HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, 1).value == number)
     return ws.cell(row, C.column_index(column))
 
 
-def test_header_and_one_row_per_task(ws):
-    assert [c.value for c in ws[1]] == list(C.COLUMNS)
-    assert ws.max_row == 1 + len(build_sheet().tasks)
-    assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == ["1", "1.1", "1.1.1", "1.1.2", "1.2", "2", "3"]
+def test_title_source_line_header_and_section_group_rows(ws):
+    assert ws["A1"].value == "全市安全生产工作会议任务分解表" and "共7项任务" in ws["A2"].value
+    assert [c.value for c in ws[xlsx.HEADER_ROW]] == list(C.COLUMNS)
+    body = [ws.cell(r, 1).value for r in range(xlsx.HEADER_ROW + 1, ws.max_row + 1)]
+    assert body == ["一、压实安全责任", "1", "1.1", "1.1.1", "1.1.2", "1.2", "二、强化督查检查", "2", "3"]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A1:H1", "A2:H2", "A4:H4", "A10:H10"} <= merged
 
 
 def test_header_is_styled_and_frozen(ws):
-    header = ws["A1"]
-    assert header.font.b
+    header = ws.cell(xlsx.HEADER_ROW, 1)
+    assert header.font.b and header.font.name == xs.HEADER_FONT
     assert header.fill.fgColor.rgb.endswith(xs.HEADER_FILL)
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == f"A{xlsx.HEADER_ROW + 1}"
+    assert ws.auto_filter.ref.startswith(f"A{xlsx.HEADER_ROW}:")
 
 
-def test_status_dropdown_offers_the_five_statuses(ws):
-    (dv,) = ws.data_validations.dataValidation
-    assert dv.type == "list"
-    assert dv.formula1 == '"' + ",".join(STATUSES) + '"'
-    letter = openpyxl.utils.get_column_letter(C.column_index("状态"))
-    assert str(dv.sqref).startswith(f"{letter}2:{letter}")
-    assert all(cell(ws, n, "状态").value == "未启动" for n in ("1", "2", "3"))
+def test_a_document_to_send_has_no_status_columns_or_dropdowns(ws):
+    assert not {"状态", "进展情况"} & set(C.COLUMNS)
+    assert not ws.data_validations.dataValidation
+
+
+def test_internal_columns_are_hidden_and_not_printed(ws):
+    letters = "ABCDEFGHIJKLM"
+    for column in C.SHEET_COLUMNS:
+        assert bool(ws.column_dimensions[letters[C.column_index(column.name) - 1]].hidden) == column.internal
+    assert ws.print_area == f"'{C.SHEET_TITLE}'!$A$1:$H${ws.max_row}"
+    assert cell(ws, "1.1", "任务编号").value == "Tb"
 
 
 def test_due_dates_are_date_cells(ws):
@@ -62,30 +68,36 @@ def test_due_dates_are_date_cells(ws):
 
 
 def test_tree_shown_by_indent_and_bold_parents(ws):
-    assert cell(ws, "1", "工作任务").alignment.indent == 0
-    assert cell(ws, "1.1", "工作任务").alignment.indent == 1
-    assert cell(ws, "1.1.1", "工作任务").alignment.indent == 2
-    assert cell(ws, "1.1", "序号").alignment.indent == 1
-    assert cell(ws, "1.1", "工作任务").font.b and not cell(ws, "1.1.1", "工作任务").font.b
+    assert cell(ws, "1", "重点任务").alignment.indent == 0
+    assert cell(ws, "1.1", "重点任务").alignment.indent == 1
+    assert cell(ws, "1.1.1", "重点任务").alignment.indent == 2
+    assert cell(ws, "1.1", "重点任务").font.b and cell(ws, "1.1", "序号").font.b
+    assert not cell(ws, "1.1.1", "重点任务").font.b
 
 
 def test_body_wrapped_with_widths_and_heights(ws):
-    assert cell(ws, "1.2", "工作任务").alignment.wrap_text
-    assert ws.column_dimensions["D"].width == C.XLSX_WIDTHS[C.COLUMNS.index("工作任务")]
-    assert all(ws.row_dimensions[r].height >= xs.ROW_LINE_HEIGHT for r in range(2, ws.max_row + 1))
+    text = cell(ws, "1.2", "具体要求")
+    assert text.alignment.wrap_text and text.font.size >= 10
+    assert ws.column_dimensions["C"].width == pytest.approx(C.SHEET_COLUMNS[C.COLUMNS.index("具体要求")].xlsx_width, abs=1)
+    rows = range(xlsx.HEADER_ROW + 1, ws.max_row + 1)
+    assert all(ws.row_dimensions[r].height >= xs.ROW_LINE_HEIGHT for r in rows)
+    # the height follows the visible text, not the long hidden 所属部分 or the merged group label
+    assert ws.row_dimensions[4].height < 2 * xs.ROW_LINE_HEIGHT
 
 
 def test_print_setup(ws):
-    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.print_title_rows == "$1:$1"
-    assert "全市安全生产工作会议任务分解表" in ws.oddHeader.center.text
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 is the default
+    assert ws.print_title_rows == f"${xlsx.HEADER_ROW}:${xlsx.HEADER_ROW}"  # the header, not the title
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    # the printed columns fit landscape A4 at 100 % (an Excel unit is 7 px of the 10 pt default font)
+    printed_cm = sum(c.xlsx_width * 7 + 5 for c in C.PRINTED) / 96 * 2.54
+    assert printed_cm <= 29.7 - 2.54 * (ws.page_margins.left + ws.page_margins.right)
 
 
 def test_unit_columns_carry_canonical_and_surface(ws):
     assert cell(ws, "1.1", "配合单位").value == "市住房和城乡建设局（住建部门）"
-    assert cell(ws, "1.1", "进展情况").value is None
 
 
 def test_info_sheet_names_the_source(book):
@@ -101,5 +113,5 @@ def test_formula_like_speech_text_stays_text(tmp_path):
     sheet.tasks[-1] = t.model_copy(update={"text": "=HYPERLINK(\"x\")", "span": (t.span[0], t.span[0] + 15)})
     path = tmp_path / "f.xlsx"
     xlsx.write(sheet, path)
-    c = cell(openpyxl.load_workbook(path).active, "3", "工作任务")
+    c = cell(openpyxl.load_workbook(path).active, "3", "具体要求")
     assert c.data_type == "s" and c.value == "=HYPERLINK(\"x\")"

@@ -38,55 +38,19 @@ class Alignment:
 
 
 def assign(gain: np.ndarray) -> list[tuple[int, int]]:
-    """Row/column pairs of a maximum-total-gain one-to-one assignment (gains ≥ 0).
+    """Row/column pairs of a maximum-total-gain one-to-one assignment (gains ≥ 0), sorted.
 
-    The shortest-augmenting-path Hungarian method (Kuhn–Munkres with potentials), vectorised
-    over columns: fast for the few hundred tasks of a meeting and free of SciPy's import cost.
-    Every row is assigned when there are at least as many columns; callers drop pairs of zero gain.
+    SciPy's ``linear_sum_assignment``: every row is assigned when there are at least as many
+    columns (and every column otherwise); callers drop pairs of zero gain.
     """
     import numpy as np
+    from scipy.optimize import linear_sum_assignment
 
     gain = np.asarray(gain, dtype=float)
     if gain.size == 0:
         return []
-    transposed = gain.shape[0] > gain.shape[1]
-    cost = -(gain.T if transposed else gain)
-    n, m = cost.shape
-    u = np.zeros(n + 1)
-    v = np.zeros(m + 1)
-    p = np.zeros(m + 1, dtype=int)  # p[j]: row (1-based) assigned to column j; column 0 is the root
-    way = np.zeros(m + 1, dtype=int)
-    for i in range(1, n + 1):
-        p[0] = i
-        j0 = 0
-        minv = np.full(m + 1, np.inf)
-        used = np.zeros(m + 1, dtype=bool)
-        while True:
-            used[j0] = True
-            i0 = p[j0]
-            free = ~used
-            free[0] = False
-            cur = cost[i0 - 1] - u[i0] - v[1:]
-            better = free[1:] & (cur < minv[1:])
-            minv[1:][better] = cur[better]
-            way[1:][better] = j0
-            candidates = np.where(free, minv, np.inf)
-            j1 = int(np.argmin(candidates))
-            delta = candidates[j1]
-            u[p[used]] += delta
-            v[used] -= delta
-            minv[free] -= delta
-            j0 = j1
-            if p[j0] == 0:
-                break
-        while j0:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-    pairs = [(int(p[j]) - 1, j - 1) for j in range(1, m + 1) if p[j]]
-    if transposed:
-        pairs = [(c, r) for r, c in pairs]
-    return sorted(pairs)
+    rows, cols = linear_sum_assignment(gain, maximize=True)
+    return sorted(zip(rows.tolist(), cols.tolist()))
 
 
 class Coverage:

@@ -1,9 +1,11 @@
-"""任务分解表 as a Word document, laid out to go out as a 督办通知 attachment.
+"""任务分解表 as a Word document in the layout of a 公文 attachment (附件).
 
-Landscape A4: "附件" label, the title from the meeting (方正小标宋简体, as official documents
-use; Word substitutes a Song face where it is missing), a line saying where the tasks come
-from, then the table with the columns of every export. The header row repeats on each page;
-page numbers in the footer.
+Landscape A4: "附件" at the top left (黑体 三号), the title centred (黑体 二号), a line saying where
+the tasks come from, then the table of the printed columns (序号 … 备注, from
+:data:`columns.SHEET_COLUMNS`) in 仿宋 五号 with a 黑体 header row repeated on each page and
+each section of the speech as a group row; 第 X 页 共 Y 页 in the footer. The internal columns
+(任务编号, 原文位置 …) stay in the xlsx, csv and JSON. Fonts are named as Windows names them;
+Word and LibreOffice substitute a face of the same kind where one is missing.
 """
 from __future__ import annotations
 
@@ -13,19 +15,26 @@ from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
 from .cells import clean
-from .frame import Row, cell_text, table, title
+from .frame import Row, cell_text, subtitle, table, title, with_sections
 
-BODY_FONT = "宋体"
-TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋"
+TITLE_FONT = "黑体"
 LABEL_FONT = "黑体"
-SUBTITLE_FONT = "楷体"
-TABLE_PT = 9
+LATIN_FONT = "Times New Roman"  # digits and Latin letters, as official documents set them
+TITLE_PT = 22  # 二号
+LABEL_PT = 16  # 三号
+SUBTITLE_PT = 12
+TABLE_PT = 10.5  # 五号
+FOOTER_PT = 10.5
 HEADER_SHADE = "D9E2F3"
+GROUP_SHADE = "F2F2F2"
 INDENT_CM = 0.3
+MAX_INDENT = 3
 PAGE_CM = (29.7, 21.0)
-MARGIN_CM = 1.3
-CELL_PADDING_CM = 0.08  # Word's default 0.19 cm per side wastes 5 cm over 14 columns
-SMALL_PT = 7.5  # columns.SMALL: 任务编号 and 原文位置
+SIDE_MARGIN_CM = 1.8
+TOP_MARGIN_CM = 2.2
+BOTTOM_MARGIN_CM = 2.0
+CELL_PADDING_CM = 0.1
 
 
 def _font(run, name: str, size_pt: float, bold: bool = False) -> None:
@@ -33,7 +42,7 @@ def _font(run, name: str, size_pt: float, bold: bool = False) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    run.font.name = name
+    run.font.name = LATIN_FONT
     run.font.size = Pt(size_pt)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
@@ -59,7 +68,7 @@ def _cell_style(doc, name: str, font: str, size_pt: float, center: bool = False)
 
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
-    style.font.name = font
+    style.font.name = LATIN_FONT
     style.font.size = Pt(size_pt)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
     fmt = style.paragraph_format
@@ -99,11 +108,12 @@ def _cell_padding(grid, cm: float) -> None:
         look.addprevious(margins)
 
 
-def _repeat_header(row) -> None:
+def _row_flag(row, name: str) -> None:
+    """Set a row property: ``tblHeader`` (repeat on each page), ``cantSplit`` (keep on one page)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    flag = OxmlElement("w:tblHeader")
+    flag = OxmlElement(f"w:{name}")
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
 
@@ -123,26 +133,35 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(fld)
 
 
+# Windows names of the fonts with their English names and GB2312 charset: Word, WPS and
+# LibreOffice use these to find the face under its other name, or a Chinese face of the same
+# kind (Song, Hei, FangSong), where the named one is missing.
+FONT_TABLE = {
+    BODY_FONT: ("FangSong", "modern", "02010609060101010101"),
+    LABEL_FONT: ("SimHei", "modern", "02010609060101010101"),
+}
+
+
+def _declare_fonts(doc) -> None:
+    """Add :data:`FONT_TABLE`'s fonts, with alternative names, to the document's font table."""
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+        f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="fixed"/></w:font>'
+        for name, (alt, family, panose) in FONT_TABLE.items()
+    )
+    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")  # Part has no setter
+
+
 def _footer(section) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     p = section.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run("第 ")
-    _field(p, "PAGE")
-    p.add_run(" 页，共 ")
-    _field(p, "NUMPAGES")
-    p.add_run(" 页")
-
-
-def _subtitle(sheet: TaskSheet, rows: list[Row]) -> str:
-    parts = []
-    if sheet.meeting.date:
-        d = sheet.meeting.date
-        parts.append(f"会议日期：{d.year}年{d.month}月{d.day}日")
-    parts.append(f"来源：{sheet.source.file}")
-    parts.append(f"共{len(rows)}项任务")
-    return "　".join(parts)
+    for text, field in (("第 ", "PAGE"), (" 页  共 ", "NUMPAGES"), (" 页", None)):
+        _font(p.add_run(text), BODY_FONT, FOOTER_PT)
+        if field:
+            _field(p, field)
 
 
 def build(sheet: TaskSheet, rows: list[Row] | None = None):
@@ -156,61 +175,70 @@ def build(sheet: TaskSheet, rows: list[Row] | None = None):
 
     rows = table(sheet) if rows is None else rows
     doc = Document()
+    _declare_fonts(doc)
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
-    section.left_margin = section.right_margin = Cm(MARGIN_CM)
-    section.top_margin = section.bottom_margin = Cm(MARGIN_CM + 0.5)
+    section.left_margin = section.right_margin = Cm(SIDE_MARGIN_CM)
+    section.top_margin, section.bottom_margin = Cm(TOP_MARGIN_CM), Cm(BOTTOM_MARGIN_CM)
     _footer(section)
     normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
+    normal.font.name = LATIN_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     doc_title = clean(title(sheet))
     doc.core_properties.title = doc_title
     doc.core_properties.author = "speech-tasks"
 
-    _paragraph(doc, "附件", LABEL_FONT, 16, after_pt=6)
-    _paragraph(doc, doc_title, TITLE_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, after_pt=6)
-    _paragraph(doc, _subtitle(sheet, rows), SUBTITLE_FONT, 12, WD_ALIGN_PARAGRAPH.CENTER, after_pt=10)
+    _paragraph(doc, "附件", LABEL_FONT, LABEL_PT, after_pt=6)
+    _paragraph(doc, doc_title, TITLE_FONT, TITLE_PT, WD_ALIGN_PARAGRAPH.CENTER, after_pt=6)
+    _paragraph(doc, subtitle(sheet, rows), BODY_FONT, SUBTITLE_PT, WD_ALIGN_PARAGRAPH.CENTER, after_pt=8)
 
     styles = {
         "head": _cell_style(doc, "任务表表头", LABEL_FONT, TABLE_PT, center=True),
         "left": _cell_style(doc, "任务表正文", BODY_FONT, TABLE_PT),
         "center": _cell_style(doc, "任务表居中", BODY_FONT, TABLE_PT, center=True),
-        "small": _cell_style(doc, "任务表小字", BODY_FONT, SMALL_PT, center=True),
+        "group": _cell_style(doc, "任务表分组", LABEL_FONT, TABLE_PT),
     }
-    grid = doc.add_table(rows=1 + len(rows), cols=len(C.COLUMNS))
+    items = list(with_sections(sheet, rows))
+    grid = doc.add_table(rows=1 + len(items), cols=len(C.PRINTED))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     _cell_padding(grid, CELL_PADDING_CM)
-    widths = [Cm(w) for w in C.DOCX_WIDTHS_CM]
+    widths = [Cm(c.docx_cm) for c in C.PRINTED]
     for column, width in zip(grid.columns, widths):
         column.width = width  # the table grid (LibreOffice reads it; Word reads cell widths)
-    column_style = [
-        (styles["small"] if c in C.SMALL else styles["center"] if c in C.CENTERED else styles["left"]).style_id
-        for c in C.COLUMNS
-    ]
-    text_column = C.COLUMNS.index("工作任务")
+    column_style = [(styles["center"] if c.centered else styles["left"]).style_id for c in C.PRINTED]
+    key = C.PRINTED_COLUMNS.index("重点任务")
     header, *body = grid.rows
-    _repeat_header(header)
-    for i, (cell, name) in enumerate(zip(header.cells, C.COLUMNS)):
+    _row_flag(header, "tblHeader")
+    for i, (cell, column) in enumerate(zip(header.cells, C.PRINTED)):
         cell.width = widths[i]
         _shade(cell, HEADER_SHADE)
         p = cell.paragraphs[0]
         p._p.style = styles["head"].style_id  # Paragraph.style= searches all styles each time
-        p.add_run(name)
-    for row, table_row in zip(rows, body):
-        for i, (cell, value) in enumerate(zip(table_row.cells, row.values)):
-            cell.width = widths[i]
+        p.add_run(column.name)
+    for item, table_row in zip(items, body):
+        _row_flag(table_row, "cantSplit")  # a row taller than a page still breaks
+        cells = table_row.cells
+        for cell, width in zip(cells, widths):
+            cell.width = width
+        if isinstance(item, str):  # a section of the speech: one shaded cell across the table
+            merged = cells[0].merge(cells[-1])
+            _shade(merged, GROUP_SHADE)
+            p = merged.paragraphs[0]
+            p._p.style = styles["group"].style_id
+            p.add_run(item)
+            continue
+        for i, (cell, name) in enumerate(zip(cells, C.PRINTED_COLUMNS)):
             p = cell.paragraphs[0]
             p._p.style = column_style[i]
-            if i == text_column and row.depth:
-                p.paragraph_format.left_indent = Cm(INDENT_CM * row.depth)
-            text = cell_text(value)
+            if i == key and item.depth:
+                p.paragraph_format.left_indent = Cm(INDENT_CM * min(item.depth, MAX_INDENT))
+            text = cell_text(item[name])
             if text:
                 run = p.add_run(text)
-                if row.has_children and i in (0, text_column):
+                if item.has_children and i in (0, key):
                     run.bold = True
     return doc
 

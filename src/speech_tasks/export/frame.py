@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from . import columns as C
 
 if TYPE_CHECKING:
     import pandas as pd
+
+_CLAUSE_END = re.compile(r"[，。；：！？,;:!?\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,10 @@ class Row:
     values: tuple[Any, ...]
 
     def __getitem__(self, column: str) -> Any:
-        return self.values[C.COLUMNS.index(column)]
+        return self.values[_INDEX[column]]
+
+
+_INDEX = {name: i for i, name in enumerate(C.COLUMNS)}
 
 
 def cell_text(value: object) -> str:
@@ -65,6 +71,20 @@ def unit_label(unit: Unit) -> str:
     if unit.inherited:
         notes.append(C.INHERITED_MARK)
     return f"{unit.name}（{'，'.join(notes)}）" if notes else unit.name
+
+
+def key_task(task: Task, own: str) -> str:
+    """重点任务: the task's heading clause, or the first clause of its own text (marker left
+    out), at most :data:`columns.KEY_TASK_CHARS` characters."""
+    text = task.title or ""
+    if not text:
+        text = own
+        if task.marker and text.startswith(task.marker):
+            text = text[len(task.marker) :]
+        m = _CLAUSE_END.search(text)
+        text = text[: m.start()] if m else text
+    text = text.strip(" \t\u3000，。；：、,.;:")
+    return text if len(text) <= C.KEY_TASK_CHARS else text[: C.KEY_TASK_CHARS - 1] + "…"
 
 
 def units_by_role(task: Task) -> dict[str, list[Unit]]:
@@ -134,21 +154,21 @@ def table(sheet: TaskSheet) -> list[Row]:
     rows = []
     for t in sheet.tasks:
         by_role = units_by_role(t)
+        own = own_text(t, kids.get(t.id, ()))
         values = {
             "序号": t.number,
-            "任务编号": t.id,
-            "所属部分": section_label(sheet, t.section),
-            "工作任务": own_text(t, kids.get(t.id, ())),
+            "重点任务": key_task(t, own),
+            "具体要求": own,
             "牵头单位": C.UNIT_SEP.join(map(unit_label, by_role["lead"])),
             "责任单位": C.UNIT_SEP.join(map(unit_label, by_role["owner"])),
             "配合单位": C.UNIT_SEP.join(map(unit_label, by_role["assist"])),
             "完成时限": C.DEADLINE_SEP.join(_unique(d.text for d in t.deadlines)),
+            "备注": _notes(t),
+            "任务编号": t.id,
+            "所属部分": section_label(sheet, t.section),
             "截止日期": earliest_due(t),
             "行业领域": C.SECTOR_SEP.join(_unique(t.sectors)),
             "原文位置": C.position(t.span),
-            "状态": C.DEFAULT_STATUS,
-            "进展情况": "",
-            "备注": _notes(t),
         }
         rows.append(
             Row(
@@ -161,12 +181,38 @@ def table(sheet: TaskSheet) -> list[Row]:
     return rows
 
 
+def with_sections(sheet: TaskSheet, rows: list[Row]) -> Iterator[str | Row]:
+    """*rows* with each section's label (``一、压实责任``) before its first row: the group rows of
+    the printed sheet. A speech without sections gives the rows alone."""
+    if not sheet.outline:
+        yield from rows
+        return
+    current = None
+    for row in rows:
+        label = row["所属部分"] or C.NO_SECTION
+        if label != current:
+            current = label
+            yield label
+        yield row
+
+
 def title(sheet: TaskSheet) -> str:
     """Document title: ``<meeting name>任务分解表``, or ``任务分解表（<file stem>）`` when the
     meeting's name is unknown."""
     if sheet.meeting.name:
         return f"{sheet.meeting.name}{C.SHEET_TITLE}"
     return f"{C.SHEET_TITLE}（{Path(sheet.source.file).stem}）"
+
+
+def subtitle(sheet: TaskSheet, rows: list[Row]) -> str:
+    """The line under the title: meeting date, source file and number of tasks."""
+    parts = []
+    if sheet.meeting.date:
+        d = sheet.meeting.date
+        parts.append(f"会议日期：{d.year}年{d.month}月{d.day}日")
+    parts.append(f"来源：{sheet.source.file}")
+    parts.append(f"共{len(rows)}项任务")
+    return "　".join(parts)
 
 
 # Columns the DataFrame adds after the sheet's columns, so that the frames of several meetings

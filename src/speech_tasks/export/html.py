@@ -176,7 +176,7 @@ def task_highlights(rows: list[Row]) -> list[Highlight]:
 
 
 def _label(row: Row) -> str:
-    text = row.task.title or row["工作任务"].split("\n", 1)[0]
+    text = row["重点任务"]
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 

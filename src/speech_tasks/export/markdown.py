@@ -34,7 +34,7 @@ def render(sheet: TaskSheet, rows: list[Row] | None = None) -> str:
     return environment().get_template("sheet.md.j2").render(
         title=title(sheet),
         sheet=sheet,
-        columns=C.COLUMNS,
+        columns=C.PRINTED_COLUMNS,
         rows=table(sheet) if rows is None else rows,
     )
 

@@ -1,26 +1,42 @@
-"""任务分解表 as an Excel workbook: the task sheet plus a 说明 sheet about its source.
+"""任务分解表 as an Excel workbook an office can send and print as it is.
 
-The task tree shows in the 序号 and 工作任务 indentation; parent tasks are bold. The sheet
-is styled by :mod:`xlsx_style` (shared with the ledger's `track export`).
+Sheet 任务分解表: the title and a line about the source above the table, the printed columns
+(序号 … 备注) with each section of the speech as a group row, the task tree shown by the 序号
+and the indented, bold-for-parents 重点任务; the internal columns (任务编号, 所属部分, 截止日期,
+行业领域, 原文位置) sit at the right, hidden and outside the print area. Printed on A4
+landscape at 100 % with the header row on every page and 第 X 页 共 Y 页 below. Sheet 说明: where
+the tasks came from. The look is :mod:`xlsx_style`'s (shared with the ledger's `track export`).
+
+Written with XlsxWriter, not openpyxl: an archive writes one workbook per speech, and building
+and saving a styled openpyxl workbook cost about five times as much (openpyxl stays for the
+ledger, which reads workbooks back). Every text is written as a string, never a formula.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
 from . import xlsx_style as xs
-from .cells import clean
-from .frame import Row, table, title
+from .cells import clean, xlsx_value
+from .frame import Row, subtitle, table, title, with_sections
 
-MAX_INDENT = 6
+MAX_INDENT = 3
+HEADER_ROW = 3  # 1-based: below the title (row 1) and the source line (row 2)
+TITLE_PT = 16
+SUBTITLE_PT = 11
+INFO_WIDTHS = (12, 90)
+FOOTER = '&C&"{font}"&10第 &P 页  共 &N 页'
 
 
 def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
     """The 说明 sheet: where the tasks came from and how to read the marks in the sheet."""
     from .. import __version__
 
+    internal = [c.name for c in C.SHEET_COLUMNS if c.internal]
+    first, last = (_letter(C.column_index(name) - 1) for name in (internal[0], internal[-1]))
     return [
         ("会议名称", sheet.meeting.name or ""),
         ("会议日期", sheet.meeting.date),
@@ -30,56 +46,145 @@ def info_rows(sheet: TaskSheet) -> list[tuple[str, object]]:
         ("任务数", len(sheet.tasks)),
         ("生成工具", f"speech-tasks {__version__}（提取规则 {sheet.tool_version}）"),
         ("单位标注", f"“单位（原文称谓）”：原文称谓与规范名称不同；“{C.INHERITED_MARK}”：单位在引导语或上级任务中提出"),
+        ("隐藏列", f"{first}–{last} 列（{'、'.join(internal)}）供核对和台账使用，不打印；点击列标上方的“+”展开"),
         ("原文位置", "按字符计，第1字为讲话全文的第一个字"),
-        ("状态", "、".join(C.STATUSES)),
         *(("提示", w) for w in sheet.warnings),
     ]
 
 
-def build(sheet: TaskSheet, rows: list[Row] | None = None):
-    """The workbook (an openpyxl ``Workbook``), not yet saved."""
-    from openpyxl import Workbook
+def _letter(index: int) -> str:
+    """Column letter of 0-based *index* (the sheet has fewer than 27 columns)."""
+    return chr(ord("A") + index)
 
-    rows = table(sheet) if rows is None else rows
-    wb = Workbook()
-    ws = wb.active
-    ws.title = C.SHEET_TITLE
-    ws.append(C.COLUMNS)
-    xs.append_rows(ws, (row.values for row in rows))
-    tree_columns = (C.column_index("序号"), C.column_index("工作任务"))
-    for r, row in enumerate(rows, start=2):
-        if row.depth:
-            for col in tree_columns:
-                xs.indent(ws.cell(row=r, column=col), min(row.depth, MAX_INDENT))
-    xs.style_table(
-        ws,
-        widths=C.XLSX_WIDTHS,
-        status_column=C.column_index("状态"),
-        date_columns=[C.column_index("截止日期")],
-        centered_columns=[C.column_index(c) for c in C.CENTERED],
-    )
-    bold = xs.bold_font()
-    for r, row in enumerate(rows, start=2):
-        if row.has_children:
-            for col in tree_columns:
-                ws.cell(row=r, column=col).font = bold
-    doc_title = clean(title(sheet))
-    ws.oddHeader.center.text = doc_title
-    ws.oddHeader.center.size = 14
-    ws.oddHeader.center.font = f"{xs.FONT_NAME},Bold"
-    wb.properties.title = doc_title
-    wb.properties.creator = "speech-tasks"
 
-    info = wb.create_sheet(C.INFO_TITLE)
-    info.append(("项目", "内容"))
-    xs.append_rows(info, info_rows(sheet))
-    xs.style_table(info, widths=(12, 90), date_columns=[2])
-    return wb
+class _Formats:
+    """The workbook's cell formats, made on first use (XlsxWriter formats belong to one workbook)."""
+
+    def __init__(self, wb) -> None:
+        self.wb = wb
+        self.cache: dict[tuple, object] = {}
+        self.base = {
+            "font_name": xs.FONT_NAME, "font_size": xs.FONT_SIZE, "text_wrap": True,
+            "valign": "top", "border": 1, "border_color": "#" + xs.BORDER_COLOR,
+        }
+
+    def __call__(self, **extra):
+        key = tuple(sorted(extra.items()))
+        if key not in self.cache:
+            self.cache[key] = self.wb.add_format({**self.base, **extra})
+        return self.cache[key]
+
+    def header(self):
+        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.HEADER_FILL,
+                    font_color="#" + xs.HEADER_FONT_COLOR, align="center", valign="vcenter")
+
+    def banner(self, font: str, size: float):
+        return self(font_name=font, font_size=size, border=0, align="center", valign="vcenter")
+
+    def group(self):
+        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.GROUP_FILL, valign="vcenter")
+
+
+def _write(ws, row: int, col: int, value, fmt, date_fmt) -> None:
+    """One cell, by type: text always as text (never a formula, cleaned by :mod:`.cells`), dates
+    as dates."""
+    value = xlsx_value(value)
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
+    ws = wb.add_worksheet(C.SHEET_TITLE)
+    printed = len(C.PRINTED)
+    for i, column in enumerate(C.SHEET_COLUMNS):
+        options = {"hidden": True, "level": 1} if column.internal else None
+        ws.set_column(i, i, column.xlsx_width, None, options)
+    ws.merge_range(0, 0, 0, printed - 1, clean(title(sheet)), f.banner(xs.TITLE_FONT, TITLE_PT))
+    ws.set_row(0, 2.2 * TITLE_PT)
+    ws.merge_range(1, 0, 1, printed - 1, clean(subtitle(sheet, rows)), f.banner(xs.FONT_NAME, SUBTITLE_PT))
+    ws.set_row(1, 1.8 * SUBTITLE_PT)
+    header = HEADER_ROW - 1
+    ws.write_row(header, 0, C.COLUMNS, f.header())
+    ws.set_row(header, 2 * xs.ROW_LINE_HEIGHT)
+
+    key = C.COLUMNS.index("重点任务")
+    widths = [c.xlsx_width for c in C.SHEET_COLUMNS]
+    plain = [f(align="center") if c.centered else f() for c in C.SHEET_COLUMNS]
+    date_fmt = f(num_format=xs.DATE_FORMAT, align="center")
+    r = header
+    for item in with_sections(sheet, rows):
+        r += 1
+        if isinstance(item, str):
+            ws.merge_range(r, 0, r, printed - 1, item, f.group())
+            ws.set_row(r, xs.ROW_LINE_HEIGHT + 5)
+            continue
+        indent = min(item.depth, MAX_INDENT)
+        lines = 1
+        for i, (column, value) in enumerate(zip(C.SHEET_COLUMNS, item.values)):
+            fmt = plain[i]
+            if i in (0, key) and (item.has_children or (i == key and indent)):
+                extra = {"align": "center"} if column.centered else {}
+                if i == key and indent:
+                    extra["indent"] = indent
+                if item.has_children:
+                    extra["bold"] = True
+                fmt = f(**extra)
+            _write(ws, r, i, value, fmt, date_fmt)
+            if not column.internal:
+                lines = max(lines, xs.line_count(value, widths[i], indent if i == key else 0))
+        ws.set_row(r, xs.row_height(lines))
+
+    ws.freeze_panes(HEADER_ROW, 0)
+    ws.autofilter(header, 0, max(r, header), len(C.COLUMNS) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # never wider than the page; at these widths that is 100 %
+    ws.repeat_rows(header)
+    ws.print_area(0, 0, max(r, header), printed - 1)
+    ws.center_horizontally()
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.9)
+    ws.set_footer(FOOTER.format(font=xs.FONT_NAME), {"margin": 0.3})
+
+
+def _info_sheet(wb, f: _Formats, sheet: TaskSheet) -> None:
+    ws = wb.add_worksheet(C.INFO_TITLE)
+    for i, width in enumerate(INFO_WIDTHS):
+        ws.set_column(i, i, width)
+    ws.write_row(0, 0, ("项目", "内容"), f.header())
+    date_fmt = f(num_format=xs.DATE_FORMAT, align="left")
+    for r, (label, value) in enumerate(info_rows(sheet), start=1):
+        ws.write_string(r, 0, label, f())
+        _write(ws, r, 1, value, f(), date_fmt)
+        ws.set_row(r, xs.row_height(xs.line_count(value, INFO_WIDTHS[1])))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_footer(FOOTER.format(font=xs.FONT_NAME), {"margin": 0.3})
 
 
 def write(sheet: TaskSheet, path: Path, rows: list[Row] | None = None) -> Path:
     """Write the workbook to *path* atomically."""
-    wb = build(sheet, rows)
+    import xlsxwriter
+
+    rows = table(sheet) if rows is None else rows
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,  # text is data, never a formula
+                # column widths count characters of the default font: see xlsx_style._base_font
+                "default_format_properties": {"font_name": xs.BASE_FONT, "font_size": xs.BASE_SIZE},
+            },
+        )
+        wb.set_properties({"title": title(sheet), "author": "speech-tasks"})
+        f = _Formats(wb)
+        _task_sheet(wb, f, sheet, rows)
+        _info_sheet(wb, f, sheet)
+        wb.close()
     return Path(path)

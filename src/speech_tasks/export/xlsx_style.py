@@ -1,11 +1,13 @@
 """Shared look of every workbook speech-tasks writes (任务分解表, `track export` ledger sheets).
 
 One place for the house style, so a sheet exported from a speech and one exported from the
-ledger look alike: a dark header row that stays frozen and repeats on every printed page,
-wrapped body text in thin borders, real date cells, a 状态 dropdown, landscape A4 fitted to
-the page width, and the 三色预警 fills (蓝/黄/红) the ledger marks rows with.
+ledger look alike: a 黑体 header row on a light fill that stays frozen and repeats on every
+printed page, wrapped 宋体 body text in thin borders, real date cells, a 状态 dropdown (ledger),
+landscape A4 fitted to the page width with page numbers, and the 三色预警 fills (蓝/黄/红) the
+ledger marks rows with. The constants (fonts, colours, line height) and :func:`line_count` are
+shared with the XlsxWriter-based writers (:mod:`.xlsx`, the corpus summary).
 
-Every helper takes an openpyxl worksheet (or workbook) and mutates it; openpyxl is imported
+The helpers take an openpyxl worksheet (or workbook) and mutate it; openpyxl is imported
 inside the helpers so importing this module costs nothing. Columns are 1-based indices, as in
 openpyxl. Typical use, after the rows are written::
 
@@ -23,11 +25,19 @@ from ..models import STATUSES
 from . import cells
 
 # Colours are ARGB-less hex strings, as openpyxl takes them.
-HEADER_FILL = "1F4E79"
-HEADER_FONT_COLOR = "FFFFFF"
+HEADER_FILL = "D9E2F3"
+HEADER_FONT_COLOR = "000000"
+GROUP_FILL = "F2F2F2"  # section group rows
 BORDER_COLOR = "A6A6A6"
-FONT_NAME = "等线"  # Office's default CJK font; falls back gracefully elsewhere
+# The fonts of Chinese office documents, by the names Windows gives them (SimSun, SimHei);
+# LibreOffice and WPS substitute their own Song and Hei faces where these are missing.
+FONT_NAME = "宋体"
+HEADER_FONT = "黑体"
+TITLE_FONT = "黑体"
 FONT_SIZE = 10.5
+# the default font, which column widths are measured in (see _base_font)
+BASE_FONT = "Arial"
+BASE_SIZE = 10
 # names of the cell styles registered by named_styles()
 HEADER_STYLE = "speech-tasks 表头"
 BODY_STYLE = "speech-tasks 正文"
@@ -103,6 +113,22 @@ def _border():
     return Border(left=side, right=side, top=side, bottom=side)
 
 
+def _base_font(wb) -> None:
+    """Make :data:`BASE_FONT` the workbook's default (Normal) font.
+
+    Column widths count characters of the default font. openpyxl's Calibri is missing on
+    Linux, where LibreOffice measures with a wider face and shrinks the printed sheet to about
+    80 %; Arial is on every Windows and has a metric twin (Liberation Sans) everywhere else.
+    openpyxl offers no setter for the default font, hence the two private attributes.
+    """
+    from openpyxl.styles import Font
+
+    base = Font(name=BASE_FONT, size=BASE_SIZE)
+    wb._fonts[0] = base
+    wb._fonts.clean = False  # re-index on next lookup
+    wb._named_styles["Normal"].font = base
+
+
 def named_styles(wb) -> None:
     """Register the house cell styles on workbook *wb* (once; later calls do nothing).
 
@@ -113,8 +139,9 @@ def named_styles(wb) -> None:
 
     if HEADER_STYLE in wb.style_names:
         return
+    _base_font(wb)
     header = NamedStyle(name=HEADER_STYLE)
-    header.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=HEADER_FONT_COLOR)
+    header.font = Font(name=HEADER_FONT, size=FONT_SIZE, bold=True, color=HEADER_FONT_COLOR)
     header.fill = PatternFill("solid", fgColor=HEADER_FILL)
     header.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     header.border = _border()
@@ -178,10 +205,19 @@ def set_widths(ws, widths: Sequence[float]) -> None:
         ws.column_dimensions[_letter(i)].width = w
 
 
-def _lines(value: Any) -> list[str]:
+def line_count(value: Any, width: float, indent: int = 0) -> int:
+    """Lines *value* wraps to in a column *width* Excel units wide (with *indent* steps)."""
+    if value is None:
+        return 1
     if isinstance(value, (dt.date, dt.datetime)):
-        return ["0000-00-00"]
-    return str(value).split("\n")
+        return 1
+    usable = int(max(1.0, width - 1 - 2 * indent))
+    return sum(max(1, -(-text_width(line) // usable)) for line in str(value).split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """Row height in points for *lines* wrapped lines of body text, within Excel's limit."""
+    return min(MAX_ROW_HEIGHT, lines * ROW_LINE_HEIGHT + 3)
 
 
 def fit_row_heights(ws, first_row: int = 2) -> None:
@@ -190,18 +226,18 @@ def fit_row_heights(ws, first_row: int = 2) -> None:
     Excel does not re-measure rows written by openpyxl, so wrapped cells would otherwise
     show a single line. The estimate uses the column widths already set.
     """
-    widths = {
-        c: (ws.column_dimensions[_letter(c)].width or 8.43) for c in range(1, ws.max_column + 1)
-    }
+    widths = {}
+    for c in range(1, ws.max_column + 1):
+        dim = ws.column_dimensions[_letter(c)]
+        if not dim.hidden:  # a hidden column neither prints nor shows: it needs no height
+            widths[c] = dim.width or 8.43
     for row in ws.iter_rows(min_row=first_row, max_row=ws.max_row):
         lines = 1
         for cell in row:
-            if cell.value is None:
+            if cell.value is None or cell.column not in widths:
                 continue
-            usable = max(1.0, widths[cell.column] - 1 - 2 * (cell.alignment.indent or 0))
-            n = sum(max(1, -(-text_width(line) // int(usable))) for line in _lines(cell.value))
-            lines = max(lines, n)
-        ws.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, lines * ROW_LINE_HEIGHT + 3)
+            lines = max(lines, line_count(cell.value, widths[cell.column], int(cell.alignment.indent or 0)))
+        ws.row_dimensions[row[0].row].height = row_height(lines)
 
 
 def freeze_header(ws, rows: int = 1) -> None:
@@ -261,19 +297,23 @@ def fill_row(ws, row: int, color: str) -> None:
         ws.cell(row=row, column=column).fill = fill
 
 
-def setup_print(ws, title_rows: int = 1) -> None:
-    """A4 print setup: landscape, header rows repeated on each page, all columns on one page
-    width (any number of pages tall), page numbers in the footer."""
+def setup_print(ws, header_row: int = 1) -> None:
+    """A4 print setup: landscape, the header row repeated on each page, all columns on one page
+    width (any number of pages tall), 第 X 页 共 Y 页 in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = f"1:{title_rows}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.9  # room for the footer line (LibreOffice clips a tighter one)
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "第 &P 页  共 &N 页"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 10
 
 
 def autofilter(ws, header_row: int = 1) -> None:
@@ -305,4 +345,4 @@ def style_table(
     fit_row_heights(ws, header_row + 1)
     freeze_header(ws, header_row)
     autofilter(ws, header_row)
-    setup_print(ws, title_rows=header_row)
+    setup_print(ws, header_row)
