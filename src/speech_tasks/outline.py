@@ -30,13 +30,19 @@ def _sequence(doc: Doc, paras, style, regex) -> list[tuple[int, int, str]]:
     return out
 
 
-def _single_heading(doc: Doc, paras, c) -> list[tuple[int, int, str]]:
-    """The one heading line numbered 1 of a text whose top level has a single part."""
+def _single_heading(doc: Doc, paras, c, styles=None) -> list[tuple[int, int, str]]:
+    """The one heading line of a text whose top level shows a single part: numbered 1 (a text
+    cut short after its first part, a speaker who names one point), or any number when the text
+    starts in mid-sentence (a web copy that lost its opening: only 二、 is left)."""
     limit = c.rules.single_heading_chars
-    for style, regex in c.outline:
+    cut_start = bool(paras) and doc.text[paras[0][0]] in c.rules.mid_sentence_starts
+    for style, regex in c.outline if styles is None else styles:
         for i, (s, e) in enumerate(paras[:-1]):
             m = regex.match(doc.text, s)
-            if not m or structure.number_of(m.group("num"), c.rules.ordinal_words) != 1:
+            if not m:
+                continue
+            number = structure.number_of(m.group("num"), c.rules.ordinal_words)
+            if number != 1 and not (cut_start and number):
                 continue
             if (style.fallback and not style.heading_only) or e - m.end() > limit:
                 continue
@@ -62,12 +68,12 @@ def find_sections(doc: Doc, start: int = 0, end: int | None = None, first_number
     paras = structure.paragraphs(doc.text, start, end)
     ordered = [x for x in c.outline if not x[0].fallback] + [x for x in c.outline if x[0].fallback]
     seq: list[tuple[int, int, str]] = []
-    for style, regex in ordered:
+    for k, (style, regex) in enumerate(ordered):
         seq = _sequence(doc, paras, style, regex)
         if len(seq) >= 2:
-            if style.fallback:  # 一、 heading line above 一要/二要 paragraphs: the heading is the top level
-                single = _single_heading(doc, paras, c)
-                seq = single if single and single[0][0] < seq[0][0] else seq
+            # 一、 heading line above （一）（二） or 一要/二要 paragraphs: the heading is the top level
+            single = _single_heading(doc, paras, c, ordered[:k] if not style.fallback else c.outline)
+            seq = single if single and single[0][0] < seq[0][0] else seq
             break
     else:
         seq = _single_heading(doc, paras, c)

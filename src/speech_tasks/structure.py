@@ -72,6 +72,7 @@ class TitleRules(BaseModel):
 class StructureRules(BaseModel):
     outline_styles: list[MarkerStyle]
     single_heading_chars: int
+    mid_sentence_starts: str
     item_styles: list[MarkerStyle]
     ordinal_words: dict[str, int]
     last_ordinals: list[str]

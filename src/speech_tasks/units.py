@@ -728,7 +728,8 @@ def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit
             continue
         m = lex.opener_re.match(text, cs, particle.start())
         start = m.end() if m else cs
-        parsed = lex.parse_list(text[start:particle.start()], start, whole=True)
+        head = lex.strip_gap(text[start:particle.start()])  # 各村的书记啊，…: the people stand for the body
+        parsed = lex.parse_list(head, start, whole=True) if head else None
         if not parsed or not lex.licensed(parsed[0], parsed[1], tight=False):
             continue
         modal = next((mm for a, b in clauses[k + 1:] if (mm := lex.modal_re.search(text, a, b))), None)
