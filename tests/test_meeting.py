@@ -66,6 +66,10 @@ def test_name(text, expected):
     [
         # a dateline under the title, or at the end
         ("在全市安全生产工作会议上的讲话\n（2023年10月12日）\n同志们：\n", "a.txt", dt.date(2023, 10, 12), "text"),
+        # minutes: the day of the meeting, not the day they were issued; a record's time line
+        ("县安委会2025年第一次全体会议纪要\n县安委会办公室　　2025年4月18日\n2025年4月15日上午，县长王××在县政府三楼会议室主持召开县安委会全体会议。\n",
+         "a.txt", dt.date(2025, 4, 15), "text"),
+        ("全县春节前安全生产工作调度会会议记录\n时间：2026年1月20日下午3:00\n地点：县政府四楼会议室\n", "a.txt", dt.date(2026, 1, 20), "text"),
         ("同志们：\n" + "要扎实做好各项工作。\n" * 100 + "我就讲这些。\n2022年9月1日\n", "a.txt", dt.date(2022, 9, 1), "text"),
         ("在全县安全生产工作会议上的讲话\n（二〇二三年十月十二日）\n", "a.txt", dt.date(2023, 10, 12), "text"),
         ("同志们：\n2023年6月5日，我们召开全市安全生产工作会议。", "a.txt", dt.date(2023, 6, 5), "text"),

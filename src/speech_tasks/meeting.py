@@ -31,9 +31,10 @@ class MeetingRules(BaseModel):
     date: str
     dateline: str
     head_date: str
+    time_line: str
     filename_date: str
 
-    @field_validator("name", "date", "dateline", "head_date", "filename_date")
+    @field_validator("name", "date", "dateline", "head_date", "time_line", "filename_date")
     @classmethod
     def _compiles(cls, pattern: str) -> str:
         rules.regex(pattern.replace("{NAME}", "x").replace("{DATE}", "x"))
@@ -69,6 +70,7 @@ class _Compiled:
     rules: MeetingRules
     opening: re.Pattern[str]  # names (n0, n1 …) and full dates (hd), searched in the opening only
     dateline: re.Pattern[str]  # searched everywhere
+    time_line: re.Pattern[str]  # searched in the opening
     filename: re.Pattern[str]
     prefixes: re.Pattern[str] | None
     generic: frozenset[str]
@@ -84,6 +86,7 @@ def _compile(r: MeetingRules) -> _Compiled:
         rules=r,
         opening=re.compile("|".join(parts), re.MULTILINE),
         dateline=re.compile(_prefixed(r.dateline.replace("{DATE}", date), "dl_"), re.MULTILINE),
+        time_line=re.compile(_prefixed(r.time_line.replace("{DATE}", date), "tl_"), re.MULTILINE),
         filename=re.compile(r.filename_date),
         prefixes=re.compile(f"^(?:{rules.alternation(r.name_prefixes)})+") if r.name_prefixes else None,
         generic=frozenset(r.generic_names),
@@ -143,7 +146,8 @@ def run(doc: Doc) -> None:
                 meeting.name, meeting.name_span = found
     if meeting.date is not None:  # given on the command line: it wins
         return
-    for m, prefix in ((c.dateline.search(doc.text), "dl_"), (head_date, "hd_")):
+    opening = (c.time_line.search(doc.text, 0, c.rules.head_chars), "tl_")
+    for m, prefix in (opening, (head_date, "hd_"), (c.dateline.search(doc.text), "dl_")):
         if m is not None:
             found = _date(m.group(f"{prefix}y"), m.group(f"{prefix}m"), m.group(f"{prefix}d"))
             if found:
