@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from . import rules
 from .export.columns import ROLE_LABELS
-from .export.cells import clean, xlsx_value
+from .export.cells import clean
 from .export.xlsx_style import text_width
 from .fsutil import atomic_path, write_atomic
 from .models import TaskSheet
@@ -553,14 +553,9 @@ def _write_xlsx(t: Tables, path: Path) -> None:
             for r, (index, row) in enumerate(zip(frame.index, frame.itertuples(index=False, name=None)), start=1):
                 for c, value in enumerate((index, *row)):
                     value = _cell(value)
-                    if value is None or (blank_zero and c and value == 0):
-                        ws.write_blank(r, c, None, number)
-                    elif isinstance(value, dt.date):
-                        ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date)
-                    elif isinstance(value, (int, float)):
-                        ws.write_number(r, c, value, number)
-                    else:
-                        ws.write_string(r, c, str(value), text)
+                    if blank_zero and c and value == 0:
+                        value = None
+                    xs.write_cell(ws, r, c, value, text, date, number)
             ws.freeze_panes(1, 1)
             ws.autofilter(0, 0, len(frame), len(head) - 1)
             ws.set_landscape()
@@ -584,12 +579,12 @@ def _body_rows(frame, blank_zero: bool):
 
 
 def _cell(value):
-    """A table value for a cell: None for NaN, numpy scalars as Python ones, text cleaned."""
+    """A table value for a cell: None for NaN, numpy scalars as Python ones."""
     if value is None or value != value:  # None or NaN
         return None
     if hasattr(value, "item"):  # numpy scalar
         return value.item()
-    return xlsx_value(value)
+    return value
 
 
 def _width(texts: list[str]) -> float:

@@ -13,14 +13,13 @@ ledger, which reads workbooks back). Every text is written as a string, never a 
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from ..fsutil import atomic_path
 from ..models import TaskSheet
 from . import columns as C
 from . import xlsx_style as xs
-from .cells import clean, xlsx_value
+from .cells import clean
 from .frame import Row, subtitle, table, title, with_sections
 
 MAX_INDENT = 3
@@ -85,19 +84,6 @@ class _Formats:
         return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.GROUP_FILL, valign="vcenter")
 
 
-def _write(ws, row: int, col: int, value, fmt, date_fmt) -> None:
-    """One cell, by type: text always as text (never a formula, cleaned by :mod:`.cells`), dates
-    as dates."""
-    value = xlsx_value(value)
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
 
 def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
     ws = wb.add_worksheet(C.SHEET_TITLE)
@@ -135,7 +121,7 @@ def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
                 if item.has_children:
                     extra["bold"] = True
                 fmt = f(**extra)
-            _write(ws, r, i, value, fmt, date_fmt)
+            xs.write_cell(ws, r, i, value, fmt, date_fmt)
             if not column.internal:
                 lines = max(lines, xs.line_count(value, widths[i], indent if i == key else 0))
         ws.set_row(r, xs.row_height(lines))
@@ -160,7 +146,7 @@ def _info_sheet(wb, f: _Formats, sheet: TaskSheet) -> None:
     date_fmt = f(num_format=xs.DATE_FORMAT, align="left")
     for r, (label, value) in enumerate(info_rows(sheet), start=1):
         ws.write_string(r, 0, label, f())
-        _write(ws, r, 1, value, f(), date_fmt)
+        xs.write_cell(ws, r, 1, value, f(), date_fmt)
         ws.set_row(r, xs.row_height(xs.line_count(value, INFO_WIDTHS[1])))
     ws.set_landscape()
     ws.set_paper(9)
