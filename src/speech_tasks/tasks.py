@@ -394,7 +394,7 @@ class _Extractor:
             k = bisect_right(starts, pos)
             return k > 0 and reach[k - 1] > pos
 
-        open_lead_ins = {li[1]: li for li in lead_ins if self._opens_paragraph(li)}
+        open_lead_ins = sorted(li for li in lead_ins if self._opens_paragraph(li))
         covered, agenda, lead_ins = index(covered), index(agenda), index(lead_ins)
 
         out: list[list] = []
@@ -502,13 +502,14 @@ class _Extractor:
         m = structure.SENTENCE_END.search(self.text, pos, para_end)
         return m.end() if m else para_end
 
-    def _stands_alone(self, start: int, end: int, units, open_lead_ins: dict[int, Span]) -> bool:
+    def _stands_alone(self, start: int, end: int, units, open_lead_ins: list[Span]) -> bool:
         """A sentence of a lead-in paragraph that assigns work to a named body and does not announce
         the list below it (the paragraph ends in 。, the items open paragraphs of their own:
         "…防汛形势不容乐观。县自然资源局要对…开展汛前排查。" before "一是…") is a directive of its own."""
         para_end = self.text.find("\n", start)
         para_end = len(self.text) if para_end == -1 else para_end
-        lead_in = next((li for e, li in open_lead_ins.items() if li[0] <= start < e), None)
+        k = bisect_right(open_lead_ins, (start, len(self.text))) - 1  # lead-ins do not overlap
+        lead_in = open_lead_ins[k] if k >= 0 and open_lead_ins[k][0] <= start < open_lead_ins[k][1] else None
         if lead_in is None or not any(not u.generic for u in units):
             return False
         last = self.text[lead_in[0]:lead_in[1]].rstrip()
