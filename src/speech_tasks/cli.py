@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("speech_tasks.schema_cmd", "print the JSON schema of a task sheet"),
     "track": ("speech_tasks.ledger.cli", "follow tasks until closed (销号) in a SQLite ledger"),
     "diff": ("speech_tasks.diff.cli", "compare the directives of two or more meetings"),
+    "serve": ("speech_tasks.portal.serve_cmd", "the 督办 web portal over the ledger (needs the [portal] extra)"),
+    "users": ("speech_tasks.portal.users_cmd", "accounts of the web portal: add, list, disable, passwd"),
 }
 
 

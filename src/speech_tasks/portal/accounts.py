@@ -1,0 +1,156 @@
+"""Portal accounts: who may log in, with which role, for which unit.
+
+Roles: ``office`` (the 安委办: sees and does everything), ``unit`` (one responsible unit: sees
+and changes only its own assignments), ``viewer`` (reads only). Passwords are argon2id hashes
+(argon2-cffi, rehashed on login when its parameters change). Disabling an account or changing
+its password bumps ``session_epoch``, which ends the sessions signed before.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .gazetteer import canonical
+from .store import audit, transaction, utc_now
+
+ROLES = ("office", "unit", "viewer")
+ROLE_LABELS = {"office": "安委办", "unit": "责任单位", "viewer": "只读"}
+MIN_PASSWORD = 8
+MAX_NAME = 40
+
+_hasher = PasswordHasher()
+# verified against when the name is unknown, so a wrong name costs as much time as a wrong password
+_DUMMY_HASH = _hasher.hash("speech-tasks: no such account")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message is one line."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    unit: str | None
+    active: bool
+    session_epoch: int
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> User:
+        d = dict(row)
+        d.pop("password_hash", None)
+        return cls(**{**d, "active": bool(d["active"])})
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == "office"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in ("office", "unit")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password too short: at least {MIN_PASSWORD} characters")
+    if password.strip() != password or not password.isprintable():
+        raise AccountError("password must not start or end with spaces or hold control characters")
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME or not name.isprintable() or any(c in name for c in "/\\<>\"'&"):
+        raise AccountError(f"account name {name!r}: 1–{MAX_NAME} printable characters, none of / \\ < > \" ' &")
+    return name
+
+
+def get(conn: sqlite3.Connection, name: str) -> User | None:
+    row = conn.execute("SELECT * FROM portal_users WHERE name = ?", (name,)).fetchone()
+    return User.from_row(row) if row else None
+
+
+def all_users(conn: sqlite3.Connection) -> list[User]:
+    rows = conn.execute("SELECT * FROM portal_users ORDER BY role, unit, name").fetchall()
+    return [User.from_row(r) for r in rows]
+
+
+def active_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM portal_users WHERE active = 1").fetchone()[0]
+
+
+def add(conn: sqlite3.Connection, name: str, role: str, password: str, unit: str | None, by: str) -> User:
+    """Create an account; a unit account needs its unit (canonicalised against the gazetteer)."""
+    name = _check_name(name)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r} (one of {'/'.join(ROLES)})")
+    if role == "unit":
+        if not unit or not unit.strip():
+            raise AccountError("a unit account needs --unit NAME (e.g. --unit 住建局)")
+        unit = canonical(unit).name
+    elif unit:
+        raise AccountError(f"--unit goes only with --role unit (a {role} account sees every unit)")
+    check_password(password)
+    now = utc_now()
+    with transaction(conn):
+        if get(conn, name) is not None:
+            raise AccountError(f"account {name!r} already exists")
+        conn.execute(
+            "INSERT INTO portal_users (name, role, unit, password_hash, active, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?)",
+            (name, role, unit if role == "unit" else None, _hasher.hash(password), now, now),
+        )
+        audit(conn, by, "user.add", name, f"{role} {unit or ''}".strip())
+    return get(conn, name)
+
+
+def _existing(conn: sqlite3.Connection, name: str) -> User:
+    user = get(conn, name)
+    if user is None:
+        raise AccountError(f"no account {name!r} (see: speech-tasks users list)")
+    return user
+
+
+def set_password(conn: sqlite3.Connection, name: str, password: str, by: str) -> None:
+    check_password(password)
+    with transaction(conn):
+        _existing(conn, name)
+        conn.execute(
+            "UPDATE portal_users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE name = ?",
+            (_hasher.hash(password), utc_now(), name),
+        )
+        audit(conn, by, "user.passwd", name)
+
+
+def set_active(conn: sqlite3.Connection, name: str, active: bool, by: str) -> None:
+    with transaction(conn):
+        _existing(conn, name)
+        conn.execute(
+            "UPDATE portal_users SET active = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE name = ?",
+            (int(active), utc_now(), name),
+        )
+        audit(conn, by, "user.enable" if active else "user.disable", name)
+
+
+def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
+    """The active account *name* if *password* is its password, else None (same cost either way)."""
+    row = conn.execute("SELECT * FROM portal_users WHERE name = ?", (name,)).fetchone()
+    stored = row["password_hash"] if row else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or not row["active"]:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        with transaction(conn):
+            conn.execute("UPDATE portal_users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
+    return User.from_row(row)
