@@ -31,6 +31,14 @@ def csrf_token(html: str) -> str:
     return m.group(1)
 
 
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """Cheap argon2 parameters: the tests hash many passwords on a shared 2-core machine."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def db_path(tmp_path):
     path = prepare(tmp_path / "ledger.sqlite")
@@ -67,8 +75,12 @@ class Browser:
         return self.client.post(url, data=data, **kw)
 
     def login(self, name, password=PASSWORD):
+        """Log in; on success open a page, as the browser would, which brings a fresh token."""
         self.get("/login")
-        return self.post("/login", {"name": name, "password": password})
+        r = self.post("/login", {"name": name, "password": password})
+        if r.status_code == 302:
+            self.get("/meetings")
+        return r
 
 
 @pytest.fixture
@@ -78,7 +90,6 @@ def browser(app):
         if name:
             r = b.login(name)
             assert r.status_code == 302, r.get_data(as_text=True)
-            b.get("/meetings")
         return b
 
     return make

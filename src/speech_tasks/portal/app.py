@@ -61,10 +61,16 @@ class PortalError(Exception):
         self.code, self.message = code, message
 
 
+class Portal(Flask):
+    def select_jinja_autoescape(self, filename: str) -> bool:
+        """Escape everything: Flask's default escapes only ``*.html``, and ours are ``*.html.j2``."""
+        return True
+
+
 def create_app(db_path: str | Path, **config) -> Flask:
     """The portal over the ledger in *db_path* (created if absent); *config* overrides settings."""
     path = prepare(db_path)
-    app = Flask(__name__)
+    app = Portal(__name__)
     conn = sqlite3.connect(path)
     try:
         key = secret_key(conn)
