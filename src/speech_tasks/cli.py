@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import re
 import sys
 
 from . import __version__
@@ -22,12 +23,28 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+_DATE = re.compile(r"\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*")
+DATE_FORMS = "2023-06-05, 2023/6/5, 2023-6-5 or 2023年6月5日"
+
+
+def parse_date(value: str) -> dt.date:
+    """The one date parser for what users type (options, spreadsheet cells): 2023-06-05,
+    2023/6/5, 2023-6-5, 2023.6.5 or 2023年6月5日. ValueError names the accepted forms."""
+    m = _DATE.fullmatch(value)
+    if m:
+        try:
+            return dt.date(*map(int, m.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"not a date ({DATE_FORMS}): {value!r}")
+
+
 def iso_date(value: str) -> dt.date:
-    """An argparse type for a YYYY-MM-DD date, shared by the commands' date options."""
+    """An argparse type for a date (any form :func:`parse_date` reads), shared by the commands."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+        return parse_date(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _parser(command: str | None) -> argparse.ArgumentParser:

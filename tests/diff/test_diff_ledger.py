@@ -1,14 +1,12 @@
-"""Ledger carry-over: `track import` links a later meeting's tasks to the earlier tasks they continue."""
+"""Ledger carry-over: a later meeting of the same series (or one that says which meeting it
+follows) continues the earlier meeting's rows; unrelated meetings are never linked."""
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from speech_tasks.cli import main
 from speech_tasks.diff.carry import ledger_sheet
-from speech_tasks.ledger.db import Ledger
-from speech_tasks.ledger.lifecycle import Edit
+from speech_tasks.ledger import Filters, Ledger
 
 from .conftest import make_sheet
 from .test_diff_align import EARLIER, LATER
@@ -16,64 +14,80 @@ from .test_diff_align import EARLIER, LATER
 CARRIED = {("b1", "a4"), ("b2", "a2"), ("b3", "a3"), ("b4", "a1")}
 
 
-def _links(led: Ledger) -> set[tuple[str, str]]:
-    return {tuple(r) for r in led.conn.execute("SELECT task, carried_from FROM links").fetchall()}
+def named(sheet, name, sha):
+    return sheet.model_copy(update={"meeting": sheet.meeting.model_copy(update={"name": name}),
+                                    "source": sheet.source.model_copy(update={"sha256": sha * 64})})
 
 
 @pytest.fixture
 def sheets():
-    return make_sheet(EARLIER, "a.txt", "2023-09-01"), make_sheet(LATER, "b.txt", "2023-10-01")
+    return (named(make_sheet(EARLIER, "a.txt", "2023-09-01"), "2023年9月全市安全生产例会", "a"),
+            named(make_sheet(LATER, "b.txt", "2023-10-01"), "2023年10月全市安全生产例会", "b"))
 
 
-@pytest.mark.parametrize("order", ["earlier first", "later first"])
-def test_import_links_carried_over_tasks_whatever_the_import_order(tmp_path, sheets, order):
+def continued(led: Ledger) -> set[tuple[str, str]]:
+    """(later sheet id, ledger row) for every row the later meeting b continues."""
+    return {tuple(r) for r in led.conn.execute("SELECT sheet_id, task FROM sources WHERE meeting = 'b' AND sheet_id != task")}
+
+
+@pytest.mark.parametrize("rename, follows, linked", [
+    (False, None, True),  # one series: the names differ only in their dates
+    (True, None, False),  # unrelated meeting names: never linked
+    (True, "a", True),  # unless told which meeting it follows
+])
+def test_a_later_meeting_continues_the_rows_of_its_series(tmp_path, sheets, rename, follows, linked):
     a, b = sheets
+    if rename:
+        b = named(b, "某县森林防火工作会议", "b")
     with Ledger(tmp_path / "l.sqlite", create=True) as led:
-        for s in (a, b) if order == "earlier first" else (b, a):
-            led.import_sheet(s, "tester")
-            led.link_carried_over(s.source.file[:-4], "tester")
-        assert _links(led) == CARRIED
-        dropped = led.task("a5")  # not carried over: stays open until staff close it
-        assert (dropped.status, dropped.removed_from_sheet) == ("未启动", False)
-        assert led.link_carried_over("b", "tester") == 0  # linking again adds nothing
+        led.import_sheet(a, "tester")
+        r = led.import_sheet(b, "tester", follows=follows)
+        assert continued(led) == (CARRIED if linked else set())
+        assert {t.id for t in led.tasks()} == ({"a1", "a2", "a3", "a4", "a5", "b5", "b6"} if linked
+                                               else {"a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "b4", "b5", "b6"})
+        assert [tid for tid, _ in r.dropped] == (["a5"] if linked else [])
+        if linked:
+            gas = led.task("a2")  # one row: b's wording, units and deadline, both meetings as sources
+            assert gas.sources == ("a", "b") and gas.meeting == "b" and gas.unit_names == ["住建部门", "市场监管部门"]
+            assert led.task("a5").dropped == "b"
+            assert {t.id for t in led.tasks(Filters(dropped_only=True))} == {"a5"}
+        assert led.import_sheet(b, "tester").changes == 0  # importing again changes nothing
 
 
-def test_history_of_a_carried_task_continues_the_earlier_one(tmp_path, sheets):
+def test_history_of_a_carried_task_goes_on(tmp_path, sheets):
     a, b = sheets
     with Ledger(tmp_path / "l.sqlite", create=True) as led:
         led.import_sheet(a, "tester")
-        led.update("a2", Edit(status="推进中", note="已排查餐饮场所"), "alice")
+        gas = led.find_assignment("a2", "住建")
+        led.report(gas.id, "alice", gas.version, "已排查餐饮场所")
         led.import_sheet(b, "tester")
-        led.link_carried_over("b", "tester")
-        led.update("b2", Edit(note="市场监管部门已配合"), "bob")
-        assert led.carried_from("b2") == ["a2"]
-        assert [(h.task, h.by) for h in led.history("b2", carried=True)] == [("a2", "alice"), ("b2", "bob")]
-        assert [h.task for h in led.history("b2")] == ["b2"]
+        gas = led.find_assignment("a2", "住建")
+        assert (gas.status, gas.last_note, gas.role) == ("推进中", "已排查餐饮场所", "lead")
+        led.report(gas.id, "bob", gas.version, "市场监管部门已配合")
+        fields = [(h.field, h.by) for h in led.history("a2")]
+        assert ("status", "alice") in fields and ("feedback", "bob") in fields and ("meeting", "tester") in fields
 
 
-def test_links_chain_through_the_meetings_in_between(tmp_path, sheets):
+def test_rows_continue_through_a_chain_of_meetings(tmp_path, sheets):
     a, b = sheets
-    c = make_sheet([{**t, "id": "c" + t["id"][1:]} for t in LATER[:4]], "c.txt", "2023-11-01")
+    c = named(make_sheet([{**t, "id": "c" + t["id"][1:]} for t in LATER[:4]], "c.txt", "2023-11-01"),
+              "2023年11月全市安全生产例会", "c")
     with Ledger(tmp_path / "l.sqlite", create=True) as led:
         for s in (a, b, c):
             led.import_sheet(s, "tester")
-            led.link_carried_over(s.source.file[:-4], "tester")
-        assert set(led.carried_from("c2")) == {"a2", "b2"}
-        assert led.carried_from("b2") == ["a2"] and led.carried_from("a2") == []
+        assert led.task("a2").sources == ("a", "b", "c")
+        assert {t.id for t in led.tasks(Filters(meeting="c"))} == {"a1", "a2", "a3", "a4"}
 
 
-def test_track_commands_report_links_and_show_earlier_history(tmp_path, sheets, capsys):
-    a, b = sheets
-    for s in (a, b):
+def test_track_import_reports_carried_and_dropped_tasks(tmp_path, sheets, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for s in sheets:
         (tmp_path / s.source.file.replace(".txt", ".json")).write_text(s.model_dump_json(), encoding="utf-8")
-    db = str(tmp_path / "l.sqlite")
-    assert main(["track", "--db", db, "import", str(tmp_path / "a.json")]) == 0
-    assert main(["track", "--db", db, "set", "a3", "--note", "已检查商场", "--by", "alice"]) == 0
-    assert main(["track", "--db", db, "import", str(tmp_path / "b.json")]) == 0
-    assert "4 carried-over links to other meetings" in capsys.readouterr().out
-    assert main(["track", "--db", db, "history", "b3", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert [(r["task"], r["by"], r["new"]) for r in rows] == [("a3", "alice", "已检查商场")]
+    assert main(["track", "--db", "l.sqlite", "import", "a.json"]) == 0
+    assert main(["track", "--db", "l.sqlite", "import", "b.json"]) == 0
+    out = capsys.readouterr().out
+    assert "meeting b (continues a): 2 new, 4 carried over, 1 not deployed again" in out
+    assert "a 本次会议未再部署: a5" in out
 
 
 def test_ledger_sheet_nests_children_inside_their_parent():

@@ -7,7 +7,7 @@ import hashlib
 
 from openpyxl import load_workbook
 
-from speech_tasks.ledger import xlsx
+MAIN = "台账"
 from speech_tasks.models import Deadline, Meeting, Source, Task, TaskSheet, Unit
 
 MEETING_DATE = dt.date(2024, 3, 1)
@@ -50,7 +50,7 @@ def base_tasks() -> list[Task]:
 def edit_rows(path, changes: dict[str, dict[str, object]]) -> None:
     """What staff do in Excel: overwrite cells of the 台账 rows of some tasks."""
     wb = load_workbook(path)
-    ws = wb[xlsx.MAIN]
+    ws = wb[MAIN]
     header = [c.value for c in ws[1]]
     for row in ws.iter_rows(min_row=2):
         for column, value in changes.get(row[0].value, {}).items():

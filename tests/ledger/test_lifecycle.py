@@ -1,95 +1,66 @@
-import datetime as dt
+import re
 
 import pytest
 
-from speech_tasks.ledger.lifecycle import Edit, FieldChange, LifecycleError, State, plan, policy
-
-D = dt.date(2024, 5, 1)
-
-
-def state(status="未启动", note="", due=None, reason=""):
-    return State(status, note, due, reason)
+from speech_tasks import rules
+from speech_tasks.ledger.lifecycle import LifecycleError, policy
 
 
-@pytest.mark.parametrize(
-    "old, new, reopen, ok",
-    [
-        ("未启动", "推进中", False, True),
-        ("未启动", "已完成", False, True),
-        ("推进中", "已完成", False, True),
-        ("已完成", "已销号", False, True),
-        ("已完成", "推进中", False, True),
-        ("延期", "推进中", False, True),
-        ("未启动", "已销号", False, False),  # must be 已完成 first
-        ("推进中", "未启动", False, False),
-        ("已销号", "推进中", False, False),  # final unless reopened
-        ("已销号", "推进中", True, True),
-        ("已销号", "已完成", True, False),  # reopening only goes back to 推进中
-    ],
-)
-def test_transitions_follow_rules_ledger_yaml(old, new, reopen, ok):
-    edit = Edit(status=new, reopen=reopen)
-    if ok:
-        after, changes = plan(state(old), edit, None, policy())
-        assert after.status == new
-        assert changes == [FieldChange("status", old, new, "")]
+@pytest.mark.parametrize("action, status, role, refused", [
+    ("sign", "未签收", "unit", None),
+    ("sign", "已签收", "unit", "签收: not possible in status 已签收"),
+    ("sign", "未签收", "viewer", "签收: not allowed for role viewer"),
+    ("complete", "推进中", "unit", None),
+    ("review", "已完成", "unit", "审核通过: not allowed for role unit"),
+    ("review", "已完成", "office", None),
+    ("close", "已完成", "office", "销号: not possible in status 已完成 (only from 审核通过)"),
+    ("close", "审核通过", "office", None),
+    ("send_back", "审核通过", "office", None),
+    ("approve_extension", "推进中", "unit", "批准延期: not allowed for role unit"),
+    ("reopen", "已销号", "office", None),
+    ("archive", "已销号", "office", "unknown action 'archive'"),
+])
+def test_who_may_do_what_is_the_rules(action, status, role, refused):
+    p = policy()
+    if refused:
+        with pytest.raises(LifecycleError, match=re.escape(refused)):
+            p.check(action, status, role)
     else:
-        with pytest.raises(LifecycleError):
-            plan(state(old), edit, None, policy())
+        assert p.check(action, status, role).label
 
 
-def test_refusal_is_one_line_naming_the_allowed_moves():
-    with pytest.raises(LifecycleError) as e:
-        plan(state("推进中"), Edit(status="未启动"), None, policy())
-    assert str(e.value) == "推进中 → 未启动 is not allowed (from 推进中: 延期/已完成)"
-    with pytest.raises(LifecycleError, match="--reopen"):
-        plan(state("已销号"), Edit(status="推进中"), None, policy())
-    with pytest.raises(LifecycleError, match="unknown status '完成'"):
-        plan(state(), Edit(status="完成"), None, policy())
+@pytest.mark.parametrize("statuses, task", [
+    (["推进中", "未签收"], "未签收"), (["已完成", "审核通过"], "已完成"), (["已销号", "已销号"], "已销号"), ([], "未签收"),
+])
+def test_task_status_is_its_least_advanced_unit(statuses, task):
+    assert policy().task_status(statuses) == task
 
 
-@pytest.mark.parametrize(
-    "edit",
-    [
-        Edit(status="延期"),
-        Edit(status="延期", due=D),
-        Edit(status="延期", reason="设备未到"),
-        Edit(status="延期", due=D, reason="  "),
-    ],
-)
-def test_postponing_needs_due_and_reason(edit):
-    with pytest.raises(LifecycleError, match="needs a new due date and a reason"):
-        plan(state("推进中"), edit, None, policy())
+@pytest.mark.parametrize("name, series", [
+    ("2023年全市安全生产工作会议", "全市安全生产工作会议"),
+    ("2024年度全市安全生产工作会议", "全市安全生产工作会议"),
+    ("全市第四季度防范重特大生产安全事故视频会议", "全市防范重特大生产安全事故视频会议"),
+    ("某县防汛抗旱工作会议", "某县防汛抗旱工作会议"),
+    (None, None),
+])
+def test_series_key_drops_years_and_ordinals(name, series):
+    assert policy().series_key(name) == series
 
 
-def test_due_and_reason_go_only_with_postponement():
-    with pytest.raises(LifecycleError, match="new due date goes only with 延期"):
-        plan(state("推进中"), Edit(status="已完成", due=D, reason="x"), None, policy())
-    with pytest.raises(LifecycleError, match="reason goes only with 延期"):
-        plan(state("推进中"), Edit(reason="x"), None, policy())
-
-
-def test_postponement_records_status_and_due_explained_by_the_reason():
-    after, changes = plan(state("推进中"), Edit(status="延期", due=D, reason="设备未到"), dt.date(2024, 4, 1), policy())
-    assert after == State("延期", "", D, "设备未到")
-    assert changes == [
-        FieldChange("status", "推进中", "延期", "设备未到"),
-        FieldChange("due", "2024-04-01", "2024-05-01", "设备未到"),
-    ]
-    # a further postponement: only the due date moves
-    later = dt.date(2024, 6, 1)
-    after2, changes2 = plan(after, Edit(status="延期", due=later, reason="再延"), None, policy())
-    assert after2.extended_due == later
-    assert changes2 == [FieldChange("due", "2024-05-01", "2024-06-01", "再延")]
-
-
-@pytest.mark.parametrize(
-    "edit, rows",
-    [
-        (Edit(status="推进中", note="已部署"), [FieldChange("status", "未启动", "推进中", "已部署")]),
-        (Edit(note="已部署"), [FieldChange("note", "", "已部署", "")]),
-        (Edit(status="未启动", note=""), []),  # nothing differs: nothing recorded
-    ],
-)
-def test_a_note_rides_on_the_status_row_or_stands_alone(edit, rows):
-    assert plan(state(), edit, None, policy())[1] == rows
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("initial: 未签收", "initial: 未开始"), "unknown status '未开始'"),
+    (lambda t: t.replace("  close:", "  closed:"), "actions: missing close"),
+    (lambda t: t.replace("to: 已销号", "to: 销号"), "actions.close: unknown status '销号'"),
+    (lambda t: t.replace("roles: [office]}", "roles: [boss]}", 1), "ledger.yaml: actions.approve_extension.roles"),
+])
+def test_bad_rules_name_the_file_and_key(tmp_path, edit, message):
+    for f in rules.rules_dir().glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "ledger.yaml"
+    target.write_text(edit(target.read_text(encoding="utf-8")), encoding="utf-8")
+    rules.use_directory(tmp_path)
+    try:
+        with pytest.raises(rules.RulesError, match=message):
+            policy()
+    finally:
+        rules.use_directory(None)

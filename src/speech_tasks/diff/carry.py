@@ -1,14 +1,12 @@
-"""Carry-over links for the ledger: which tasks of a meeting continue tasks of earlier meetings.
+"""A meeting rebuilt from its ledger rows, so the ledger can align it with a new sheet.
 
-`speech-tasks track import` calls :func:`carried_over` after storing a meeting. Meetings are
-rebuilt from their ledger rows (own texts nested under their parents, units and deadlines as
-stored), aligned with the default backend, and every carried-over pair becomes a link from the
-later task to the earlier one. The earlier task is left as it is: a directive that was dropped
-stays open until staff close it.
+`speech-tasks track import` (speech_tasks.ledger.identity) aligns a meeting's ledger rows with a
+re-extracted sheet (which rows a slightly edited task is) and with the next meeting of its
+series (which rows that meeting continues), using :func:`diff_sheets` on :func:`ledger_sheet`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..export.columns import DEADLINE_SEP
@@ -58,46 +56,3 @@ def ledger_sheet(meeting: Any, tasks: Sequence[Any]) -> TaskSheet:
         meeting=Meeting(date=meeting.date),
         tasks=out,
     )
-
-
-def _before(x: Any, y: Any) -> bool:
-    """Meeting *x* took place before *y*: by date when both have one, else by when they were imported."""
-    if x.date is not None and y.date is not None and x.date != y.date:
-        return x.date < y.date
-    return (x.imported_at, x.id) < (y.imported_at, y.id)
-
-
-def neighbours(mid: str, meetings: Mapping[str, Any], k: int) -> tuple[list[str], list[str]]:
-    """The *k* meetings nearest before meeting *mid* and the *k* nearest after it."""
-    me = meetings[mid]
-    others = [m for m in meetings.values() if m.id != mid]
-    earlier = [m for m in others if _before(m, me)]
-    later = [m for m in others if not _before(m, me)]
-
-    def when(m: Any) -> tuple:
-        return (m.date is not None, m.date or "", m.imported_at, m.id)
-
-    earlier.sort(key=when, reverse=True)
-    later.sort(key=when)
-    return [m.id for m in earlier[:k]], [m.id for m in later[:k]]
-
-
-def carried_over(
-    mid: str, meetings: Mapping[str, Any], load_tasks: Callable[[str], Sequence[Any]]
-) -> list[tuple[str, str]]:
-    """(later task, earlier task) for every task pair carried over between meeting *mid* and its neighbours.
-
-    *meetings* maps meeting ids to ledger meetings (``id``, ``date``, ``imported_at``);
-    *load_tasks* gives a meeting's ledger tasks still in its sheet (only neighbours are read).
-    """
-    from .config import load
-    from .core import diff_sheets
-
-    rules = load()
-    earlier, later = neighbours(mid, meetings, rules.carry_back)
-    sheets = {m: ledger_sheet(meetings[m], load_tasks(m)) for m in (mid, *earlier, *later)}
-    links: list[tuple[str, str]] = []
-    for a, b in [(e, mid) for e in earlier] + [(mid, x) for x in later]:
-        d = diff_sheets(sheets[a], sheets[b], rules=rules)
-        links += [(p.b.task.id, p.a.task.id) for p in d.pairs]
-    return links

@@ -58,9 +58,6 @@ class DiffRules(_Rules):
     series_margin: float = Field(
         ge=0, le=1, description="added to the threshold to link a dropped task to one raised again later"
     )
-    carry_back: int = Field(
-        3, ge=0, description="`track import` links a meeting with this many meetings before it (and after it)"
-    )
     status_fields: list[Literal["units", "deadlines", "sectors"]] = Field(
         description="differences that make a pair 'changed' (a split or merge always does)"
     )

@@ -9,6 +9,7 @@ from ..fsutil import write_atomic
 from ..models import TaskSheet
 from . import columns as C
 from .frame import Row, cell_text, table
+from .xlsx_style import strip_controls
 
 # A cell starting with one of these is run as a formula by spreadsheet programs; such cells get
 # a leading apostrophe so a speech can never inject one (OWASP "CSV injection").
@@ -16,8 +17,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: object) -> str:
-    """A value as CSV text: dates in ISO form, formula-like text made inert."""
-    text = cell_text(value)
+    """A value as CSV text: dates in ISO form, control characters dropped, formula-like text made inert."""
+    text = strip_controls(cell_text(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

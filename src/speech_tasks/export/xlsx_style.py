@@ -61,14 +61,22 @@ def text_width(text: str) -> int:
     return len(text) + len(_wide_chars().findall(text))
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    """*text* without control characters (form feeds, NULs …), which xlsx cannot hold."""
+    return _CONTROLS.sub("", text)
+
+
 def append_rows(ws, rows: Iterable[Sequence[Any]]) -> None:
     """Append *rows* of values below the sheet's last row.
 
-    Empty strings become empty cells, and text is always text: a value such as ``=SUM(A1)``
+    Empty strings become empty cells, control characters are dropped, and text is always text: a value such as ``=SUM(A1)``
     (openpyxl would store it as a formula) is kept as the string the speech wrote.
     """
     for values in rows:
-        ws.append([None if v == "" else v for v in values])
+        ws.append([None if v == "" else strip_controls(v) if isinstance(v, str) else v for v in values])
         for cell in ws[ws.max_row]:
             if cell.data_type == "f":
                 cell.data_type = "s"

@@ -1,171 +1,124 @@
-"""A task's lifecycle in the ledger: which status changes are allowed and what they record.
+"""The 督办 lifecycle as data: ``rules/ledger.yaml`` loaded and checked, and the one question
+every change asks — may this role do this action to an assignment in this status?
 
-The allowed changes are data (``rules/ledger.yaml``); :func:`plan` turns a requested edit into
-the field changes to store and append to the history, or refuses it with one line.
+An *assignment* is one unit's part of a task. It moves 未签收 → 已签收 → 推进中 → 已完成 (the
+unit's side) → 审核通过 → 已销号 (the office's side), with 退回 and 延期 (asked by the unit,
+decided by the office). A task's own status is derived from its assignments (the least advanced
+one) unless the office overrides it.
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+import re
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .. import rules
-from ..models import STATUSES
 
-_ALLOWED = "/".join(STATUSES)
+ROLES = ("office", "unit", "viewer")
 
 
 class LifecycleError(ValueError):
     """A requested change is not allowed; the message is one line saying why."""
 
 
-def check_status(value: str) -> str:
-    """*value* if it is one of models.STATUSES, else ValueError naming them."""
-    if value not in STATUSES:
-        raise ValueError(f"unknown status {value!r} (one of {_ALLOWED})")
-    return value
+class Action(BaseModel):
+    """One change an assignment may undergo (``actions.<name>`` in rules/ledger.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    label: str
+    from_: list[str] = Field(alias="from")
+    to: str | None = None
+    roles: list[Literal["office", "unit", "viewer"]]
+    note: Literal["required", "optional"] = "optional"
 
 
 class WarningDays(BaseModel):
     model_config = ConfigDict(extra="forbid")
     yellow: int
     blue: int
+    unsigned: int
+
+
+ACTION_NAMES = (
+    "sign", "report", "complete", "request_extension", "approve_extension", "reject_extension",
+    "review", "send_back", "close", "reopen",
+)
 
 
 class LedgerPolicy(BaseModel):
-    """``rules/ledger.yaml``: the status graph and the 三色预警 thresholds."""
+    """``rules/ledger.yaml``: statuses, actions with their roles, 三色 thresholds, series keys."""
 
     model_config = ConfigDict(extra="forbid")
+    statuses: list[str]
     initial: str
-    transitions: dict[str, list[str]]
-    reopen: dict[str, list[str]] = {}
-    needs_due: list[str]
+    roles: list[Literal["office", "unit", "viewer"]]
+    actions: dict[str, Action]
+    office_only: list[str]
     done: list[str]
-    behind: list[str]
     warning_days: WarningDays
+    series_strip: list[str] = []
 
-    @field_validator("initial")
+    @field_validator("series_strip")
     @classmethod
-    def _initial(cls, value: str) -> str:
-        return check_status(value)
-
-    @field_validator("needs_due", "done", "behind")
-    @classmethod
-    def _status_list(cls, values: list[str]) -> list[str]:
-        return [check_status(v) for v in values]
-
-    @field_validator("transitions", "reopen")
-    @classmethod
-    def _graph(cls, graph: dict[str, list[str]]) -> dict[str, list[str]]:
-        for source, targets in graph.items():
-            check_status(source)
-            for t in targets:
-                check_status(t)
-        return graph
+    def _patterns(cls, values: list[str]) -> list[str]:
+        return [rules.regex(v) for v in values]
 
     @model_validator(mode="after")
-    def _every_status_listed(self) -> LedgerPolicy:
-        missing = [s for s in STATUSES if s not in self.transitions]
+    def _consistent(self) -> LedgerPolicy:
+        known = set(self.statuses)
+        for name in (self.initial, *self.done):
+            if name not in known:
+                raise ValueError(f"unknown status {name!r} (statuses: {'/'.join(self.statuses)})")
+        missing = [a for a in ACTION_NAMES if a not in self.actions]
         if missing:
-            raise ValueError(f"transitions: no entry for {'/'.join(missing)}")
+            raise ValueError(f"actions: missing {'/'.join(missing)}")
+        for name, action in self.actions.items():
+            for s in [*action.from_, *([action.to] if action.to else [])]:
+                if s not in known:
+                    raise ValueError(f"actions.{name}: unknown status {s!r} (statuses: {'/'.join(self.statuses)})")
         return self
+
+    # ---- questions the ledger asks ----------------------------------------------------------
+
+    def rank(self, status: str) -> int:
+        """Position of *status* in the lifecycle (unknown statuses first)."""
+        return self.statuses.index(status) if status in self.statuses else -1
+
+    def check_status(self, status: str) -> str:
+        if status not in self.statuses:
+            raise LifecycleError(f"unknown status {status!r} (one of {'/'.join(self.statuses)})")
+        return status
+
+    def check(self, action: str, status: str, role: str) -> Action:
+        """The action if *role* may do *action* to an assignment in *status*; else LifecycleError."""
+        a = self.actions.get(action)
+        if a is None:
+            raise LifecycleError(f"unknown action {action!r} (one of {'/'.join(self.actions)})")
+        if role not in a.roles:
+            raise LifecycleError(f"{a.label}: not allowed for role {role} (only {'/'.join(a.roles)})")
+        if status not in a.from_:
+            raise LifecycleError(f"{a.label}: not possible in status {status} (only from {'/'.join(a.from_)})")
+        return a
+
+    def may(self, what: str, role: str) -> None:
+        """Raise LifecycleError unless *role* may do the office-only edit *what*."""
+        if what in self.office_only and role != "office":
+            raise LifecycleError(f"{what}: only the office may do this (role {role})")
+
+    def task_status(self, statuses: list[str]) -> str:
+        """A task's status derived from its assignments' statuses: the least advanced one."""
+        return min(statuses, key=self.rank) if statuses else self.initial
+
+    def series_key(self, meeting_name: str | None) -> str | None:
+        """The series a meeting belongs to: its name without years, dates and ordinals."""
+        if not meeting_name:
+            return None
+        key = meeting_name
+        for pattern in self.series_strip:
+            key = re.sub(pattern, "", key)
+        return key or None
 
 
 def policy() -> LedgerPolicy:
     return rules.load("ledger", LedgerPolicy)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """What a user asks to change; None leaves a field as it is."""
-
-    status: str | None = None
-    note: str | None = None
-    due: dt.date | None = None
-    reason: str | None = None
-    reopen: bool = False
-
-
-@dataclass(frozen=True)
-class State:
-    """The tracked part of a task: what `track set` and import-xlsx change."""
-
-    status: str
-    note: str
-    extended_due: dt.date | None
-    delay_reason: str
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One history row: *field* went from *old* to *new*, with an explanatory *note*."""
-
-    field: str
-    old: str | None
-    new: str | None
-    note: str
-
-
-def iso(day: dt.date | None) -> str | None:
-    """*day* as YYYY-MM-DD, None for None: how dates are stored and logged."""
-    return day.isoformat() if day else None
-
-
-def check_transition(old: str, new: str, reopen: bool, rules_: LedgerPolicy) -> None:
-    """Raise LifecycleError unless *old* → *new* is allowed (with *reopen*, also the reopen moves)."""
-    _status(new)
-    if new in rules_.transitions.get(old, []):
-        return
-    reopening = rules_.reopen.get(old, [])
-    if new in reopening:
-        if reopen:
-            return
-        raise LifecycleError(f"{old} is final: {old} → {new} needs an explicit reopen (track set ID --status {new} --reopen)")
-    allowed = "/".join(rules_.transitions.get(old, [])) or "none"
-    raise LifecycleError(f"{old} → {new} is not allowed (from {old}: {allowed})")
-
-
-def _status(value: str) -> str:
-    try:
-        return check_status(value)
-    except ValueError as e:
-        raise LifecycleError(str(e)) from None
-
-
-def plan(current: State, edit: Edit, sheet_due: dt.date | None, rules_: LedgerPolicy) -> tuple[State, list[FieldChange]]:
-    """The state after *edit* and the history rows it writes (none: nothing changes).
-
-    A note given with a status change rides on the status row; a note alone is a ``note`` row.
-    A postponement (a status in ``needs_due``) needs a new due date and a reason; it writes a
-    ``status`` row (unless already postponed) and a ``due`` row, both explained by the reason.
-    """
-    status = current.status if edit.status is None else _status(edit.status)
-    moving = status != current.status
-    if moving:
-        check_transition(current.status, status, edit.reopen, rules_)
-    postponing = status in rules_.needs_due and (moving or edit.due is not None)
-    if postponing and (edit.due is None or not (edit.reason or "").strip()):
-        raise LifecycleError(f"{status} needs a new due date and a reason (--due YYYY-MM-DD --reason TEXT)")
-    if not postponing and edit.due is not None:
-        raise LifecycleError(f"a new due date goes only with {'/'.join(rules_.needs_due)} (and a reason)")
-    if edit.reason is not None and status not in rules_.needs_due:
-        raise LifecycleError(f"a reason goes only with {'/'.join(rules_.needs_due)}")
-
-    note = current.note if edit.note is None else edit.note.strip()
-    reason = current.delay_reason if edit.reason is None else edit.reason.strip()
-    due = edit.due if postponing else current.extended_due
-    changes: list[FieldChange] = []
-    reason_recorded = False
-    if moving:
-        changes.append(FieldChange("status", current.status, status, reason if postponing else (edit.note or "").strip()))
-        reason_recorded = postponing
-    if postponing and due != current.extended_due:
-        changes.append(FieldChange("due", iso(current.extended_due or sheet_due), iso(due), reason))
-        reason_recorded = True
-    if reason != current.delay_reason and not reason_recorded:
-        changes.append(FieldChange("delay_reason", current.delay_reason, reason, ""))
-    note_on_status_row = moving and not postponing
-    if note != current.note and not note_on_status_row:
-        changes.append(FieldChange("note", current.note, note, ""))
-    return State(status, note, due, reason), changes
