@@ -44,7 +44,7 @@ def db_path(tmp_path):
     path = prepare(tmp_path / "ledger.sqlite")
     with connect(path) as conn:
         for name, role, unit in USERS:
-            accounts.add(conn, name, role, PASSWORD, unit, "test")
+            accounts.add(conn, path, name, role, PASSWORD, unit, "office1")
     return path
 
 

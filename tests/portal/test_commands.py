@@ -29,10 +29,14 @@ def run(capsys, *argv):
     (["add", "看", "--role", "viewer"], 0, "added 看 (viewer)"),
     (["add", "x", "--role", "unit"], 1, "a unit account needs --unit NAME"),
     (["add", "x", "--role", "office", "--unit", "住建局"], 1, "--unit goes only with --role unit"),
+    (["add", "看", "--role", "viewer", "--by", "某人"], 1, "某人: no such account"),
     (["add", "a/b", "--role", "office"], 1, "account name 'a/b'"),
 ])
 def test_users_add(tmp_path, pw, capsys, argv, code, expected):
     db = str(tmp_path / "l.sqlite")
+    if argv[1] != "王科长":  # the first account is an office account; later ones are added by it
+        run(capsys, "users", "--db", db, "add", "王科长", "--role", "office", "--password-file", str(pw))
+        argv = argv if "--by" in argv else [*argv, "--by", "王科长"]
     got, out, err = run(capsys, "users", "--db", db, *argv, "--password-file", str(pw))
     assert got == code
     assert expected in (out if code == 0 else err)

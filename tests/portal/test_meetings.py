@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from speech_tasks.ledger.db import Ledger
-from speech_tasks.portal.gazetteer import canonical
+from speech_tasks.ledger.db import canonical_unit
 
 
 SPEECH = (
@@ -54,7 +54,7 @@ def test_upload_shows_the_tasks_with_their_passages_and_flags(browser):
 @pytest.mark.parametrize("fields, expected_units, expected_due, line", [
     ({"owner": "市公安局、住建局"}, [("市公安局", "owner"), ("住房和城乡建设局", "owner")], None,
      "责任单位：市公安局 → 市公安局、住房和城乡建设局"),
-    ({"lead": "市公安局", "assist": "交警支队"}, [("市公安局", "lead"), (canonical("交警支队").name, "assist")], None,
+    ({"lead": "市公安局", "assist": "交警支队"}, [("市公安局", "lead"), (canonical_unit("交警支队")[0], "assist")], None,
      "牵头单位：（无） → 市公安局"),
     ({"owner": "市公安局", "due": "2024-06-30"}, [("市公安局", "owner")], "2024-06-30", "截止日期：（无） → 2024-06-30"),
     ({"owner": "城关镇人武部"}, [("城关镇人武部", "owner")], None, "责任单位：市公安局 → 城关镇人武部"),

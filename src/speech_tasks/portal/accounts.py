@@ -1,19 +1,22 @@
-"""Portal accounts: who may log in, with which role, for which unit.
+"""Portal accounts: the ledger's accounts (name, role, unit: who may do what, checked by the
+ledger on every change) with a password to log in with.
 
 Roles: ``office`` (the 安委办: sees and does everything), ``unit`` (one responsible unit: sees
 and changes only its own assignments), ``viewer`` (reads only). Passwords are argon2id hashes
-(argon2-cffi, rehashed on login when its parameters change). Disabling an account or changing
-its password bumps ``session_epoch``, which ends the sessions signed before.
+(argon2-cffi, rehashed on login when its parameters change), kept in the portal's own table.
+Disabling an account or changing its password bumps ``session_epoch``, which ends the sessions
+signed before.
 """
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .gazetteer import canonical
+from ..ledger import Ledger, LedgerError
 from .store import audit, transaction, utc_now
 
 ROLES = ("office", "unit", "viewer")
@@ -40,12 +43,6 @@ class User:
     created_at: str
     updated_at: str
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> User:
-        d = dict(row)
-        d.pop("password_hash", None)
-        return cls(**{**d, "active": bool(d["active"])})
-
     @property
     def is_office(self) -> bool:
         return self.role == "office"
@@ -57,6 +54,18 @@ class User:
     @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
+
+
+_SELECT = (
+    "SELECT a.name, a.role, a.unit, p.active, p.session_epoch, p.created_at, p.updated_at, p.password_hash"
+    " FROM portal_users p JOIN accounts a ON a.name = p.name"
+)
+
+
+def _user(row: sqlite3.Row) -> User:
+    d = dict(row)
+    d.pop("password_hash")
+    return User(**{**d, "active": bool(d["active"])})
 
 
 def check_password(password: str) -> None:
@@ -74,41 +83,43 @@ def _check_name(name: str) -> str:
 
 
 def get(conn: sqlite3.Connection, name: str) -> User | None:
-    row = conn.execute("SELECT * FROM portal_users WHERE name = ?", (name,)).fetchone()
-    return User.from_row(row) if row else None
+    row = conn.execute(f"{_SELECT} WHERE p.name = ?", (name,)).fetchone()
+    return _user(row) if row else None
 
 
 def all_users(conn: sqlite3.Connection) -> list[User]:
-    rows = conn.execute("SELECT * FROM portal_users ORDER BY role, unit, name").fetchall()
-    return [User.from_row(r) for r in rows]
+    return [_user(r) for r in conn.execute(f"{_SELECT} ORDER BY a.role, a.unit, a.name").fetchall()]
 
 
 def active_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM portal_users WHERE active = 1").fetchone()[0]
 
 
-def add(conn: sqlite3.Connection, name: str, role: str, password: str, unit: str | None, by: str) -> User:
-    """Create an account; a unit account needs its unit (canonicalised against the gazetteer)."""
+def add(conn: sqlite3.Connection, db_path: Path, name: str, role: str, password: str, unit: str | None, by: str) -> User:
+    """Create the ledger account *name* (through the ledger, which checks that *by* may) and its
+    password. A unit account's unit is canonicalised against the gazetteer (住建局 → 住房和城乡建设局)."""
     name = _check_name(name)
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r} (one of {'/'.join(ROLES)})")
-    if role == "unit":
-        if not unit or not unit.strip():
-            raise AccountError("a unit account needs --unit NAME (e.g. --unit 住建局)")
-        unit = canonical(unit).name
-    elif unit:
+    if role == "unit" and not (unit or "").strip():
+        raise AccountError("a unit account needs --unit NAME (e.g. --unit 市住建局)")
+    if role != "unit" and unit:
         raise AccountError(f"--unit goes only with --role unit (a {role} account sees every unit)")
     check_password(password)
+    if conn.execute("SELECT 1 FROM portal_users WHERE name = ?", (name,)).fetchone():
+        raise AccountError(f"account {name!r} already exists")
+    try:
+        with Ledger(db_path) as led:
+            led.set_account(name, role, unit.strip() if unit else None, by)
+    except LedgerError as e:
+        raise AccountError(str(e)) from None
     now = utc_now()
     with transaction(conn):
-        if get(conn, name) is not None:
-            raise AccountError(f"account {name!r} already exists")
         conn.execute(
-            "INSERT INTO portal_users (name, role, unit, password_hash, active, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, 1, ?, ?)",
-            (name, role, unit if role == "unit" else None, _hasher.hash(password), now, now),
+            "INSERT INTO portal_users (name, password_hash, active, created_at, updated_at) VALUES (?, ?, 1, ?, ?)",
+            (name, _hasher.hash(password), now, now),
         )
-        audit(conn, by, "user.add", name, f"{role} {unit or ''}".strip())
+        audit(conn, by, "user.add", name, role)
     return get(conn, name)
 
 
@@ -142,7 +153,7 @@ def set_active(conn: sqlite3.Connection, name: str, active: bool, by: str) -> No
 
 def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
     """The active account *name* if *password* is its password, else None (same cost either way)."""
-    row = conn.execute("SELECT * FROM portal_users WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(f"{_SELECT} WHERE p.name = ?", (name,)).fetchone()
     stored = row["password_hash"] if row else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
@@ -153,4 +164,4 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | N
     if _hasher.check_needs_rehash(stored):
         with transaction(conn):
             conn.execute("UPDATE portal_users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
-    return User.from_row(row)
+    return _user(row)

@@ -141,17 +141,19 @@ def db() -> sqlite3.Connection:
 def ledger():
     """This request's open :class:`speech_tasks.ledger.db.Ledger`."""
     if "ledger" not in g:
-        from ..ledger.db import Ledger
+        from ..ledger import Ledger
 
         g.ledger = Ledger(current_app.config["DB_PATH"])
     return g.ledger
 
 
 def _close(_exc) -> None:
-    for name in ("db", "ledger"):
-        handle = g.pop(name, None)
-        if handle is not None:
-            handle.close()
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+    led = g.pop("ledger", None)
+    if led is not None:
+        led.close_db()
 
 
 def is_api() -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..export.frame import children_map, earliest_due
 from ..models import Deadline, Task, TaskSheet, Unit
-from .gazetteer import canonical
+from ..ledger.db import canonical_unit
 from .store import audit, transaction, utc_now
 from .uploads import StoredFile
 
@@ -44,6 +44,7 @@ class Draft:
     sheet: TaskSheet
     source_text: str
     meeting: str | None
+    import_json: str | None
     created_by: str
     created_at: str
     updated_by: str
@@ -126,8 +127,8 @@ def _unit(name: str, role: str, keep: dict[str, Unit], at: int) -> Unit:
     old = keep.get(name)
     if old is not None:
         return old.model_copy(update={"role": role})
-    found = canonical(name)
-    return Unit(text=name, name=found.name, role=role, generic=found.generic, known=found.known, span=(at, at))
+    canonical, known, generic = canonical_unit(name)
+    return Unit(text=name, name=canonical, role=role, generic=generic, known=known, span=(at, at))
 
 
 def _with_due(task: Task, due: dt.date | None) -> list[Deadline]:
@@ -215,8 +216,10 @@ def edits(conn: sqlite3.Connection, draft_id: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def mark(conn: sqlite3.Connection, draft_id: str, version: int, state: str, by: str, meeting: str | None = None) -> None:
-    """Move a draft to *state* (confirmed with its ledger meeting id, or discarded)."""
+def mark(conn: sqlite3.Connection, draft_id: str, version: int, state: str, by: str, meeting: str | None = None,
+         imported: str | None = None) -> None:
+    """Move a draft to *state*: confirmed (with its ledger meeting id and what the import did, as
+    JSON), or discarded."""
     with transaction(conn):
         draft = get(conn, draft_id)
         if draft.state != "draft":
@@ -224,7 +227,8 @@ def mark(conn: sqlite3.Connection, draft_id: str, version: int, state: str, by: 
         if draft.version != version:
             raise Conflict(f"草稿已被 {draft.updated_by} 于 {draft.updated_at} 修改，请刷新后再确认")
         conn.execute(
-            "UPDATE portal_drafts SET state = ?, meeting = ?, updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            (state, meeting, by, utc_now(), draft_id),
+            "UPDATE portal_drafts SET state = ?, meeting = ?, import_json = ?, updated_by = ?, updated_at = ?,"
+            " version = version + 1 WHERE id = ?",
+            (state, meeting, imported, by, utc_now(), draft_id),
         )
         audit(conn, by, f"draft.{state}", draft_id, meeting or "")

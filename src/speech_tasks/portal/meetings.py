@@ -2,7 +2,9 @@
 into the ledger; the 任务分解表 (xlsx/docx) of each meeting and the corpus summary."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,17 @@ def index():
     pending = drafts.listing(db(), "draft") if g.user.is_office else []
     with_sheet = {mid for mid in confirmed if drafts.for_meeting(db(), mid) is not None}
     return render_template("meetings.html.j2", meetings=meetings, drafts=pending, with_sheet=with_sheet)
+
+
+def import_message(result) -> str:
+    """What confirming a meeting did, in one line for the page."""
+    parts = [f"新增 {len(result.added)} 项"]
+    if result.follows:
+        parts.append(f"延续上次会议 {len(result.carried)} 项")
+    parts += [f"内容变化 {len(result.changed)} 项", f"未变 {result.unchanged} 项"]
+    if result.dropped:
+        parts.append(f"上次会议部署、本次未再部署 {len(result.dropped)} 项（请在任务中处理）")
+    return "已入账：" + "，".join(parts)
 
 
 def _meeting_date(value: str) -> dt.date | None:
@@ -147,7 +160,7 @@ def correct(draft_id: str, task_id: str):
 @bp.route("/meetings/drafts/<draft_id>/confirm", methods=["POST"])
 @require("office")
 def confirm(draft_id: str):
-    from ..ledger.db import LedgerError, meeting_id
+    from ..ledger import LedgerError
 
     d = _draft(draft_id)
     version = _version()
@@ -156,14 +169,14 @@ def confirm(draft_id: str):
     if d.version != version:
         raise PortalError(409, f"草稿已被 {d.updated_by} 于 {d.updated_at} 修改，请刷新后再确认")
     try:
-        summary = ledger().import_sheet(d.sheet, g.user.name)
-        linked = ledger().link_carried_over(meeting_id(d.sheet), g.user.name)
-        drafts.mark(db(), draft_id, version, "confirmed", g.user.name, summary.meeting)
+        result = ledger().import_sheet(d.sheet, g.user.name)
+        drafts.mark(db(), draft_id, version, "confirmed", g.user.name, result.meeting,
+                    json.dumps(dataclasses.asdict(result), ensure_ascii=False))
     except LedgerError as e:
         raise PortalError(400, f"入账失败：{e}") from None
     except drafts.DraftError as e:
         raise PortalError(409, str(e)) from None
-    flash(f"已入账：新增 {summary.added} 项，更新 {summary.updated} 项，未变 {summary.unchanged} 项；延续以往会议任务 {linked} 项")
+    flash(import_message(result))
     return redirect(url_for("meetings.index"))
 
 

@@ -1,4 +1,4 @@
-"""The portal's own tables in the ledger's SQLite file: accounts, settings, drafts, files, audit.
+"""The portal's own tables in the ledger's SQLite file: passwords, settings, drafts, files, audit.
 
 They sit beside the ledger's tables (one file to back up) and are versioned on their own
 (``portal_meta.schema``), so the ledger's migrations (``PRAGMA user_version``) and the portal's
@@ -19,10 +19,9 @@ from ..ledger.db import Ledger, LedgerError
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "CREATE TABLE IF NOT EXISTS portal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # the password of a ledger account (ledger table `accounts`: name, role, unit)
         """CREATE TABLE portal_users (
-            name TEXT PRIMARY KEY,
-            role TEXT NOT NULL CHECK (role IN ('office', 'unit', 'viewer')),
-            unit TEXT,                      -- canonical unit name, for role 'unit'
+            name TEXT PRIMARY KEY REFERENCES accounts(name),
             password_hash TEXT NOT NULL,    -- argon2id
             active INTEGER NOT NULL DEFAULT 1,
             session_epoch INTEGER NOT NULL DEFAULT 0,  -- bumped on password change / disable: old sessions end
@@ -46,6 +45,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sheet_json TEXT NOT NULL,       -- the task sheet, with the office's corrections
             source_text TEXT NOT NULL,      -- the decoded speech the spans index into
             meeting TEXT,                   -- ledger meeting id once confirmed
+            import_json TEXT,               -- what confirming it did (ledger ImportResult), for the diff view
             created_by TEXT NOT NULL,
             created_at TEXT NOT NULL,
             updated_by TEXT NOT NULL,
@@ -83,7 +83,7 @@ def prepare(db_path: str | Path) -> Path:
     """Create or upgrade the ledger and the portal's tables in *db_path*; the resolved path."""
     path = Path(db_path).resolve()
     try:
-        Ledger(path, create=True).close()
+        Ledger(path, create=True).close_db()
     except LedgerError as e:
         raise StoreError(str(e)) from None
     with connect(path) as conn:

@@ -15,7 +15,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from ..ledger.db import DEFAULT_DB
+from ..ledger.db import DEFAULT_DB, canonical_unit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="office: the 安委办, everything; unit: one unit's assignments; viewer: read only")
     p.add_argument("--unit", metavar="UNIT", help="the unit of a unit account (canonicalised: 住建局 → its full name)")
     p.add_argument("--password-file", metavar="FILE", help="read the password from the first line of FILE")
+    p.add_argument("--by", metavar="NAME",
+                   help="the office account creating it (default: your login name; not needed for the first account)")
     sub.add_parser("list", help="every account with its role, unit and state")
     for name, text in (("disable", "stop an account from logging in (its sessions end)"), ("enable", "allow a disabled account again")):
         sub.add_parser(name, help=text).add_argument("name", metavar="NAME")
@@ -54,15 +56,14 @@ def _password(args: argparse.Namespace) -> str:
 
 def _by() -> str:
     try:
-        return f"cli:{getpass.getuser()}"
+        return getpass.getuser()
     except (KeyError, OSError):
-        return "cli"
+        return "unknown"
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         from . import accounts
-        from .gazetteer import canonical
         from .store import StoreError, connect, prepare
     except ImportError as e:
         print(f"speech-tasks users: the portal is not installed ({e.name} missing): pip install 'speech-tasks[portal]'", file=sys.stderr)
@@ -79,9 +80,9 @@ def run(args: argparse.Namespace) -> int:
                     state = "" if u.active else "  [disabled]"
                     print(f"{u.name}\t{u.role}\t{u.unit or '-'}{state}")
             elif cmd == "add":
-                user = accounts.add(conn, args.name, args.role, _password(args), args.unit, _by())
+                user = accounts.add(conn, path, args.name, args.role, _password(args), args.unit, args.by or _by())
                 where = f" for {user.unit}" if user.unit else ""
-                known = "" if not user.unit or canonical(user.unit).known else " (unit not in rules/units.yaml: kept as typed)"
+                known = "" if not user.unit or canonical_unit(user.unit)[1] else " (unit not in rules/units.yaml: kept as typed)"
                 print(f"added {user.name} ({user.role}{where}){known}")
             elif cmd == "passwd":
                 accounts.set_password(conn, args.name, _password(args), _by())
