@@ -46,7 +46,11 @@ ERROR_MESSAGES = {
 }
 # the header's links: endpoint, label, roles that see it
 NAV_ITEMS = (
-    ("meetings.index", "会议", ("office", "unit", "viewer")),
+    ("tasks.dashboard", "工作台", ("office", "unit", "viewer")),
+    ("tasks.task_list", "任务", ("office", "unit", "viewer")),
+    ("tasks.mine", "我的任务", ("unit",)),
+    ("tasks.review", "审核", ("office",)),
+    ("meetings.index", "会议", ("office", "viewer")),
     ("meetings.new", "新会议", ("office",)),
     ("meetings.downloads", "下载", ("office", "viewer")),
 )
@@ -96,10 +100,12 @@ def create_app(db_path: str | Path, **config) -> Flask:
     csrf.init_app(app)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=False)
 
-    from . import auth, meetings
+    from . import api, auth, meetings, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(api.bp)
     auth.throttle(app, limiter)
 
     app.before_request(_guard)

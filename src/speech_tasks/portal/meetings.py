@@ -20,11 +20,6 @@ SHEET_FORMATS = {"xlsx": "xlsx", "docx": "docx"}
 ROLE_FIELDS = (("lead", "牵头单位"), ("owner", "责任单位"), ("assist", "配合单位"))
 
 
-@bp.route("/")
-def home():
-    return redirect(url_for("meetings.index"))
-
-
 @bp.route("/meetings")
 def index():
     meetings = ledger().meetings()

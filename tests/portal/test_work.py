@@ -1,0 +1,161 @@
+"""The ledger pages and API over a confirmed meeting: units act on their own assignments only,
+the office reviews and closes, versions protect against lost edits."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from speech_tasks.ledger import Ledger
+
+from .test_meetings import SPEECH, upload
+
+ZHUJIAN, GONGAN = "市住房和城乡建设局", "市公安局"
+
+
+@pytest.fixture
+def meeting(browser, db_path):
+    """One confirmed meeting: task 1 for 市住建局 (lead), task 2 for 市公安局 (owner)."""
+    office = browser("office1")
+    draft_id = upload(office, SPEECH)
+    assert office.post(f"/meetings/drafts/{draft_id}/confirm", {"version": "0"}).status_code == 302
+    with Ledger(db_path) as led:
+        tasks = led.tasks()
+    ids = {a.unit: (t.id, a.id) for t in tasks for a in t.active}
+    assert set(ids) == {ZHUJIAN, GONGAN}
+    return ids
+
+
+def act(b, assignment, action, version, **fields):
+    return b.post(f"/assignments/{assignment}/act", {"action": action, "version": str(version), **fields},
+                  content_type="multipart/form-data")
+
+
+def version_of(db_path, assignment):
+    with Ledger(db_path) as led:
+        return led.assignment(assignment).version
+
+
+@pytest.mark.parametrize("user, url, expected", [
+    ("zhujian", "/tasks/{own_task}", 200),
+    ("zhujian", "/tasks/{other_task}", 403),
+    ("zhujian", "/api/tasks/{other_task}", 403),
+    ("zhujian", "/api/assignments/{other}", 403),
+    ("zhujian", "/api/assignments/{own}", 200),
+    ("gongan", "/tasks/{own_task}", 403),
+    ("viewer", "/tasks/{own_task}", 200),
+    ("zhujian", "/tasks/T0000000000", 404),
+    ("zhujian", "/review", 403),
+    ("office1", "/mine", 403),
+    ("zhujian", "/meetings/{meeting}/changes", 403),
+])
+def test_units_cannot_read_other_units_by_guessing_ids(browser, meeting, user, url, expected):
+    own_task, own = meeting[ZHUJIAN]
+    other_task, other = meeting[GONGAN]
+    b = browser(user)
+    r = b.get(url.format(own_task=own_task, other_task=other_task, own=own, other=other, meeting="2024-03-01_安委会"))
+    assert r.status_code == expected
+
+
+@pytest.mark.parametrize("user, action, expected", [
+    ("zhujian", "sign", 403),  # another unit's assignment
+    ("viewer", "sign", 403),
+    ("gongan", "sign", 302),
+    ("gongan", "close", 403),  # office only (ledger rules)
+])
+def test_units_cannot_change_other_units_assignments(browser, meeting, db_path, user, action, expected):
+    _, target = meeting[GONGAN]
+    b = browser(user)
+    assert act(b, target, action, version_of(db_path, target)).status_code == expected
+
+
+def test_unit_list_shows_only_its_tasks(browser, meeting):
+    page = browser("zhujian").get("/tasks").get_data(as_text=True)
+    assert meeting[ZHUJIAN][0] in page and meeting[GONGAN][0] not in page
+    assert browser().client.get("/api/tasks").status_code == 401  # the API needs credentials or a session …
+    data = browser("zhujian").client.get("/api/tasks").json  # … which a logged-in browser has
+    assert [t["id"] for t in data["tasks"]] == [meeting[ZHUJIAN][0]]
+    assert [a["unit"] for a in data["tasks"][0]["assignments"]] == [ZHUJIAN]
+
+
+def test_unit_signs_reports_with_evidence_office_reviews_and_closes(browser, meeting, db_path):
+    task, aid = meeting[ZHUJIAN]
+    unit, office = browser("zhujian"), browser("office1")
+    assert act(unit, aid, "sign", 0).status_code == 302
+    r = unit.post(f"/assignments/{aid}/act", {"action": "report", "version": "1", "note": "已排查管道 35 处",
+                                              "evidence": (io.BytesIO(b"%PDF-1.4 test"), "排查台账.pdf")},
+                  content_type="multipart/form-data")
+    assert r.status_code == 302
+    r = act(unit, aid, "complete", 2, note="整治完成")
+    assert r.status_code == 302
+    page = unit.get(f"/tasks/{task}").get_data(as_text=True)
+    assert "已排查管道 35 处" in page and "排查台账.pdf" in page
+    link = re.search(rf'href="(/evidence/{aid}/[0-9a-f]{{32}}\.pdf)"', page).group(1)
+    got = unit.get(link)
+    assert got.status_code == 200 and got.data == b"%PDF-1.4 test" and "attachment" in got.headers["Content-Disposition"]
+    assert browser("gongan").get(link).status_code == 403
+    assert "待审核（1）" in office.get("/review").get_data(as_text=True)
+    assert act(office, aid, "review", 3).status_code == 302
+    assert act(office, aid, "close", 4).status_code == 302
+    with Ledger(db_path) as led:
+        a = led.assignment(aid)
+        history = led.history(task)
+    assert a.status == "已销号"
+    assert [h.by for h in history if h.assignment == aid][-5:] == ["zhujian", "zhujian", "zhujian", "office1", "office1"]
+
+
+def test_second_editor_gets_changed_by_x_at_t(browser, meeting):
+    _, aid = meeting[GONGAN]
+    first, second = browser("gongan"), browser("office1")
+    assert act(first, aid, "sign", 0).status_code == 302
+    r = act(second, aid, "report", 0, note="办公室代报")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "此记录已被 gongan 于" in body and "请刷新页面后再操作" in body
+
+
+def test_api_with_basic_credentials_needs_no_csrf(app, meeting):
+    import base64
+
+    _, aid = meeting[GONGAN]
+    auth = {"Authorization": "Basic " + base64.b64encode("gongan:correct-horse-1".encode()).decode()}
+    c = app.test_client()
+    r = c.post(f"/api/assignments/{aid}/sign", json={"version": 0}, headers=auth)
+    assert r.status_code == 200 and r.json["assignment"]["status"] == "已签收"
+    r = c.post(f"/api/assignments/{aid}/report", json={"version": 0, "note": "x"}, headers=auth)
+    assert r.status_code == 409 and "gongan" in r.json["error"]
+    bad = {"Authorization": "Basic " + base64.b64encode(b"gongan:wrong").decode()}
+    assert c.get("/api/tasks", headers=bad).status_code == 401
+
+
+def test_api_session_changes_need_the_csrf_header(browser, meeting):
+    _, aid = meeting[GONGAN]
+    b = browser("gongan")
+    assert b.client.post(f"/api/assignments/{aid}/sign", json={"version": 0}).status_code == 400
+    r = b.client.post(f"/api/assignments/{aid}/sign", json={"version": 0}, headers={"X-CSRFToken": b.token})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("payload", ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>'])
+def test_feedback_and_evidence_names_render_inert(browser, meeting, payload):
+    task, aid = meeting[GONGAN]
+    b = browser("gongan")
+    name = payload.replace('"', "") + ".pdf"
+    r = b.post(f"/assignments/{aid}/act", {"action": "report", "version": "0", "note": payload,
+                                           "evidence": (io.BytesIO(b"%PDF-1.4"), name)}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = b.get(f"/tasks/{task}").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page or "&#34;&gt;&lt;img" in page
+
+
+def test_pages_render_for_every_role(browser, meeting):
+    for user, urls in {
+        "office1": ["/", "/tasks", "/review", "/meetings", "/meetings/2024-03-01_安委会/changes"],
+        "zhujian": ["/", "/tasks", "/mine"],
+        "viewer": ["/", "/tasks", "/meetings/2024-03-01_安委会/changes"],
+    }.items():
+        b = browser(user)
+        for url in urls:
+            assert b.get(url).status_code == 200, (user, url)
