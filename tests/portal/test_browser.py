@@ -38,8 +38,9 @@ class Page:
 
     def shot(self, name: str) -> None:
         self.n += 1
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.d.save_screenshot(str(SHOTS / f"{self.n:02d}_{name}.png"))
+        folder = SHOTS / os.environ.get("PYTEST_CURRENT_TEST", "test").split("::")[-1].split(" ")[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        self.d.save_screenshot(str(folder / f"{self.n:02d}_{name}.png"))
 
     def open(self, path: str, name: str | None = None) -> None:
         self.d.get(self.base + path)
@@ -98,3 +99,65 @@ def test_office_uploads_corrects_and_confirms_a_meeting(live, driver, tmp_path):
     page.accept_confirm()
     assert "已入账：新增 2 项" in page.text()
     page.shot("meetings_after_confirm")
+
+
+def _counts(page: Page) -> dict[str, int]:
+    return {c.get_attribute("data-colour"): int(c.find_element(page.By.CSS_SELECTOR, ".count").text)
+            for c in page.all("#colour-counts a.card")}
+
+
+def test_unit_reports_office_reviews_and_closes(live, driver, tmp_path, app):
+    """The whole round: office confirms a meeting, the unit 签收s and reports with a file, the
+    office reviews and 销号s; the 工作台 counts change on the way."""
+    from speech_tasks.ledger import Ledger
+
+    page = Page(driver, live.url)
+    speech = tmp_path / "2024-03-01_安委会.txt"
+    speech.write_text(MINI_SPEECH.replace("年底前完成", "3月12日前完成"), encoding="utf-8")
+    page.login("office1")
+    page.open("/meetings/new")
+    page.find("#speech").send_keys(str(speech))
+    page.find("#upload").click()
+    page.find("#confirm").click()
+    page.accept_confirm()
+    page.open("/", "dashboard_office_before")
+    before = _counts(page)
+    assert before["黄"] == 1  # 市住建局's part is due on 3-12, two days after TODAY (3-10)
+    page.logout()
+
+    page.login("zhujian")
+    page.open("/mine", "mine_unsigned")
+    page.find("button[data-action=sign]").click()
+    assert "签收完成" in page.text()
+    report = page.find("details[data-action=report]")
+    report.find_element(page.By.TAG_NAME, "summary").click()
+    report.find_element(page.By.NAME, "note").send_keys("已完成燃气管道排查 35 处，整改隐患 12 处")
+    evidence = tmp_path / "排查台账.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% evidence\n")
+    report.find_element(page.By.NAME, "evidence").send_keys(str(evidence))
+    page.shot("mine_reporting")
+    report.find_element(page.By.CSS_SELECTOR, "button[type=submit]").click()
+    assert "报送进展完成" in page.text()
+    done = page.find("details[data-action=complete]")
+    done.find_element(page.By.TAG_NAME, "summary").click()
+    done.find_element(page.By.NAME, "note").send_keys("整治完成")
+    done.find_element(page.By.CSS_SELECTOR, "button[type=submit]").click()
+    page.open("/tasks", "tasks_unit")
+    page.find("#task-table tbody a").click()
+    assert "排查台账.pdf" in page.text() and "已完成燃气管道排查 35 处" in page.text()
+    page.shot("task_detail_unit")
+    page.logout()
+
+    page.login("office1")
+    page.open("/review", "review_queue")
+    page.find("button[data-action=review]").click()
+    page.find("button[data-action=close]").click()
+    assert "销号完成" in page.text()
+    page.open("/", "dashboard_office_after")
+    after = _counts(page)
+    assert after["黄"] == before["黄"] - 1 and after["无"] == before["无"] + 1
+    page.open("/tasks", "tasks_office")
+    page.open("/meetings/2024-03-01_安委会/changes", "meeting_changes")
+    with Ledger(app.config["DB_PATH"]) as led:
+        closed = [a for t in led.tasks() for a in t.active if a.status == "已销号"]
+    assert [a.unit for a in closed] == ["市住房和城乡建设局"]

@@ -18,13 +18,17 @@ from .app import PortalError, db, ledger, today
 
 bp = Blueprint("tasks", __name__)
 COLOURS = {"红": "#d93025", "黄": "#f2b600", "蓝": "#1a73e8"}
-STATUS_COLOURS = ("#9aa0a6", "#80868b", "#1a73e8", "#f2b600", "#34a853", "#188038", "#5f6368")
-SORTS = {
-    "number": ("会议与序号", None),
-    "due": ("截止日期", lambda r: (r.task.due or dt.date.max, r.task.id)),
-    "warning": ("预警", lambda r: (LEVELS.index(r.warning) if r.warning else 9, r.task.due or dt.date.max)),
-    "status": ("状态", lambda r: (ledger().rules.rank(r.task.status), r.task.id)),
-    "updated": ("最近更新", lambda r: tuple(-ord(c) for c in r.task.updated_at)),
+STATUS_COLOURS = ("#bdc1c6", "#8ab4f8", "#1a73e8", "#f2b600", "#34a853", "#188038", "#5f6368")
+# history fields as the pages name them (others are shown as stored)
+FIELD_LABELS = {"status": "状态", "feedback": "反馈", "due": "截止日期", "extension": "延期申请", "unit": "单位",
+                "role": "角色", "text": "任务内容", "title": "标题", "note": "备注", "deadline": "完成时限",
+                "override": "状态（指定）", "sheet": "任务表", "source": "会议来源", "dropped": "未再部署"}
+SORTS = {  # key → (label, sort key or None for the ledger's order, newest first)
+    "number": ("会议与序号", None, False),
+    "due": ("截止日期", lambda r: (r.task.due or dt.date.max, r.task.id), False),
+    "warning": ("预警", lambda r: (LEVELS.index(r.warning) if r.warning else 9, r.task.due or dt.date.max), False),
+    "status": ("状态", lambda r: (ledger().rules.rank(r.task.status), r.task.id), False),
+    "updated": ("最近更新", lambda r: r.task.updated_at, True),
 }
 
 
@@ -43,14 +47,14 @@ def _date_arg(name: str) -> dt.date | None:
 
 @bp.route("/")
 def dashboard():
-    user = g.user
+    user, rules = g.user, ledger().rules
     rows = work.rows_for(user)
-    statuses = ledger().rules.statuses
+    statuses = rules.statuses
     colours = Counter()
     per_unit: dict[str, Counter] = {}
     per_sector: dict[str, Counter] = {}
     overdue, soon = [], []
-    horizon = today() + dt.timedelta(days=ledger().rules.warning_days.blue)
+    horizon = today() + dt.timedelta(days=rules.warning_days.blue)
     for r in rows:
         for a in work.my_assignments(user, r):
             w = r.warnings.get(a.id)
@@ -64,7 +68,7 @@ def dashboard():
                     per_sector[sector][w] += 1
             if w == "红":
                 overdue.append((r, a))
-            elif a.due and a.status not in ledger().rules.done and a.due <= horizon:
+            elif a.due and a.status not in rules.done and a.due <= horizon:
                 soon.append((r, a))
     overdue.sort(key=lambda x: x[1].due or dt.date.min)
     soon.sort(key=lambda x: x[1].due)
@@ -112,9 +116,9 @@ def _filtered(user):
             continue
         out.append(r)
     sort = args.get("sort", "number")
-    key = SORTS.get(sort, SORTS["number"])[1]
+    _, key, newest_first = SORTS.get(sort, SORTS["number"])
     if key:
-        out.sort(key=key)
+        out.sort(key=key, reverse=newest_first)
     return rows, out
 
 
@@ -178,6 +182,7 @@ def task_detail(task_id: str):
         "task.html.j2", task=task, passage=_passage(task), history=history, meetings=meetings,
         assignments=[a for a in task.assignments if work.sees_assignment(user, a)],
         offers=lambda a: work.offers(user, a), warning=lambda a: _warning(a), evidence=evidence,
+        field_labels=FIELD_LABELS, action_labels={k: v.label for k, v in ledger().rules.actions.items()},
     )
 
 

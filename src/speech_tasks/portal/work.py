@@ -9,6 +9,7 @@ ConflictError 409 ("changed by X at T, reload"), any other LedgerError 400.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +53,35 @@ def assignment_for(user: User, assignment_id: int) -> Assignment:
     return a
 
 
+_STAMP = (
+    "SELECT (SELECT MAX(id) FROM history), (SELECT MAX(id) FROM feedback), (SELECT COUNT(*) FROM tasks),"
+    " (SELECT MAX(updated_at) FROM tasks), (SELECT MAX(updated_at) FROM assignments), (SELECT COUNT(*) FROM meetings),"
+    " (SELECT COUNT(*) FROM sources)"
+)
+_cache: dict[tuple, list[Row]] = {}
+_cache_lock = threading.Lock()
+
+
+def _selected(filters: Filters) -> list[Row]:
+    """view.select over the whole ledger, kept while the ledger is unchanged: every change the
+    ledger makes appends to its history (or feedback), which the stamp reads in one query."""
+    led = ledger()
+    with led.snapshot() as conn:
+        stamp = (str(led.path), filters, today(), *conn.execute(_STAMP).fetchone())
+        with _cache_lock:
+            rows = _cache.get(stamp)
+        if rows is None:
+            rows = select(led, filters, today())
+            with _cache_lock:
+                if len(_cache) >= 16:  # stale stamps and rare filter combinations
+                    _cache.clear()
+                _cache[stamp] = rows
+    return rows
+
+
 def rows_for(user: User, filters: Filters | None = None) -> list[Row]:
     """The tasks *user* may see, with their 三色 as of today (a unit: only its own tasks)."""
-    rows = select(ledger(), filters or Filters(), today())
+    rows = _selected(filters or Filters())
     if user.role == "unit":
         rows = [r for r in rows if sees_task(user, r.task)]
     return rows
