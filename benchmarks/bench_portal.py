@@ -187,6 +187,8 @@ def main() -> int:
             rows = body.count('<tr data-task="')
             print(f"  list paginated: {rows} rows on page {last} of {last}")
 
+            with Ledger(db) as led:
+                tasks = led.tasks()  # the versions after the probes above
             users = []
             for i, unit in enumerate(UNITS):
                 c = Client(base)

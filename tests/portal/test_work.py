@@ -2,6 +2,7 @@
 the office reviews and closes, versions protect against lost edits."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -159,3 +160,34 @@ def test_pages_render_for_every_role(browser, meeting):
         b = browser(user)
         for url in urls:
             assert b.get(url).status_code == 200, (user, url)
+
+
+def test_kept_selection_follows_every_change(app, meeting, db_path):
+    """The selection the pages reuse is brought up to date by the ledger's history and feedback:
+    after each change it equals a fresh view.select."""
+    from flask import g
+
+    from speech_tasks.ledger import Filters
+    from speech_tasks.ledger.view import select
+    from speech_tasks.portal import accounts, work
+    from speech_tasks.portal.store import connect
+
+    def state(rows):
+        return [(r.task.id, r.task.status, r.warning, tuple(sorted(r.warnings.items())),
+                 tuple((a.status, a.version, len(a.feedback)) for a in r.task.active)) for r in rows]
+
+    _, aid = meeting[GONGAN]
+    steps = [
+        lambda led: led.sign(aid, "gongan", 0),
+        lambda led: led.report(aid, "gongan", 1, "进展一"),
+        lambda led: led.request_extension(aid, "gongan", 2, dt.date(2024, 12, 31), "待验收"),
+        lambda led: led.approve_extension(aid, "office1", 3),
+    ]
+    with app.test_request_context("/"), connect(db_path) as conn:
+        g.user = accounts.get(conn, "office1")
+        work.rows_for(g.user)
+        for step in steps:
+            with Ledger(db_path) as led:
+                step(led)
+                fresh = select(led, Filters(), app.config["TODAY"])
+            assert state(work.rows_for(g.user)) == state(fresh)

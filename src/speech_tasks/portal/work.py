@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..ledger import ConflictError, Filters, LedgerError, NotAllowed
+from ..ledger.alerts import assignment_warning, task_warning
 from ..ledger.model import Assignment, Task, local_text
 from ..ledger.view import Row, select
 from .accounts import User
@@ -53,29 +54,65 @@ def assignment_for(user: User, assignment_id: int) -> Assignment:
     return a
 
 
-_STAMP = (
-    "SELECT (SELECT MAX(id) FROM history), (SELECT MAX(id) FROM feedback), (SELECT COUNT(*) FROM tasks),"
-    " (SELECT MAX(updated_at) FROM tasks), (SELECT MAX(updated_at) FROM assignments), (SELECT COUNT(*) FROM meetings),"
-    " (SELECT COUNT(*) FROM sources)"
+@dataclass
+class _Selection:
+    """view.select over the whole ledger as of a ledger state (see :func:`_selected`)."""
+
+    shape: tuple  # what only an import changes: counts of tasks, meetings, sources; the day
+    history: int  # last history id seen
+    feedback: int  # last feedback id seen
+    rows: list[Row]
+
+
+_SHAPE = "SELECT (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM meetings), (SELECT COUNT(*) FROM sources)"
+_LAST = "SELECT (SELECT IFNULL(MAX(id), 0) FROM history), (SELECT IFNULL(MAX(id), 0) FROM feedback)"
+_CHANGED = (
+    "SELECT task FROM history WHERE id > ? UNION"
+    " SELECT a.task FROM feedback f JOIN assignments a ON a.id = f.assignment WHERE f.id > ?"
 )
-_cache: dict[tuple, list[Row]] = {}
-_cache_lock = threading.Lock()
+_REFRESH_AT_MOST = 200  # more changed tasks than this: select everything again
+_selections: dict[tuple, _Selection] = {}
+_selections_lock = threading.Lock()
+
+
+def _row(task: Task, meetings: dict, rules) -> Row:
+    """A task's row as view.select makes it (its colour and those of its assignments)."""
+    per = {a.id: assignment_warning(a, today(), rules) for a in task.active}
+    return Row(task, meetings[task.meeting], task_warning(task, today(), rules), per)
 
 
 def _selected(filters: Filters) -> list[Row]:
-    """view.select over the whole ledger, kept while the ledger is unchanged: every change the
-    ledger makes appends to its history (or feedback), which the stamp reads in one query."""
+    """view.select, kept between requests and brought up to date incrementally.
+
+    Every change the ledger makes appends to its history (a 进展 report also to feedback), so
+    the tasks changed since the last request are those of the new history and feedback rows;
+    only they are read again. An import (new tasks, meetings or sources) or a new day selects
+    everything again. Only the unfiltered selection is kept incrementally; a filtered one is
+    kept until anything changes.
+    """
     led = ledger()
+    key = (str(led.path), filters)
     with led.snapshot() as conn:
-        stamp = (str(led.path), filters, today(), *conn.execute(_STAMP).fetchone())
-        with _cache_lock:
-            rows = _cache.get(stamp)
+        shape = (today(), *conn.execute(_SHAPE).fetchone())
+        history, feedback = conn.execute(_LAST).fetchone()
+        with _selections_lock:
+            cached = _selections.get(key)
+        if cached is not None and cached.shape == shape and (cached.history, cached.feedback) == (history, feedback):
+            return cached.rows
+        rows = None
+        if cached is not None and cached.shape == shape and filters == Filters():
+            changed = {r[0] for r in conn.execute(_CHANGED, (cached.history, cached.feedback))}
+            if len(changed) <= _REFRESH_AT_MOST:
+                meetings = {m.id: m for m in led.meetings()}
+                fresh = {tid: _row(led.task(tid), meetings, led.rules) for tid in changed}
+                rows = [fresh.get(r.task.id, r) for r in cached.rows]
+                rows = [r for r in rows if not r.task.removed_from_sheet]
         if rows is None:
             rows = select(led, filters, today())
-            with _cache_lock:
-                if len(_cache) >= 16:  # stale stamps and rare filter combinations
-                    _cache.clear()
-                _cache[stamp] = rows
+        with _selections_lock:
+            if len(_selections) >= 16:  # rare filter combinations
+                _selections.clear()
+            _selections[key] = _Selection(shape, history, feedback, rows)
     return rows
 
 
