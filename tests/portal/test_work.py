@@ -191,3 +191,18 @@ def test_kept_selection_follows_every_change(app, meeting, db_path):
                 step(led)
                 fresh = select(led, Filters(), app.config["TODAY"])
             assert state(work.rows_for(g.user)) == state(fresh)
+
+
+@pytest.mark.parametrize("user, url, expected, magic", [
+    ("office1", "/downloads/ledger.xlsx", 200, b"PK"),
+    ("viewer", "/downloads/ledger.xlsx", 200, b"PK"),
+    ("zhujian", "/downloads/ledger.xlsx", 403, None),
+    ("office1", "/downloads/reminders.xlsx", 200, b"PK"),
+    ("office1", "/downloads/reminders.docx", 200, b"PK"),
+    ("viewer", "/downloads/reminders.docx", 403, None),
+])
+def test_ledger_and_reminder_downloads(browser, meeting, user, url, expected, magic):
+    r = browser(user).get(url)
+    assert r.status_code == expected
+    if magic:
+        assert r.data.startswith(magic) and "attachment" in r.headers["Content-Disposition"]

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from ..export.frame import earliest_due, table
 from . import drafts, uploads
-from .app import PortalError, db, ledger, require
+from .app import PortalError, db, ledger, require, today
 
 bp = Blueprint("meetings", __name__)
 SHEET_FORMATS = {"xlsx": "xlsx", "docx": "docx"}
@@ -251,6 +251,39 @@ def corpus_summary(fmt: str):
         data = next(p for p in paths if p.suffix == f".{fmt}").read_bytes()
     mimetype = "text/html; charset=utf-8" if fmt == "html" else uploads.content_type(".xlsx")
     return _bytes(data, f"会议汇总.{fmt}", mimetype)
+
+
+@bp.route("/downloads/ledger.xlsx")
+@require("office", "viewer")
+def ledger_workbook():
+    """The 台账 workbook (speech_tasks.ledger.xlsx) as of today: every task, one row per unit."""
+    from ..ledger import xlsx
+    from ..ledger.view import unit_summary
+    from .work import rows_for
+
+    led = ledger()
+    rows = rows_for(g.user)
+    with tempfile.TemporaryDirectory(prefix="speech-tasks-") as tmp:
+        path = Path(tmp) / "台账.xlsx"
+        xlsx.export(led, path, rows, led.history(), unit_summary(rows, led.rules.statuses), today())
+        data = path.read_bytes()
+    return _bytes(data, f"督办台账_{today().isoformat()}.xlsx", uploads.content_type(".xlsx"))
+
+
+@bp.route("/downloads/reminders.<fmt>")
+@require("office")
+def reminders(fmt: str):
+    """催办单: overdue or long-unsigned assignments per unit (speech_tasks.ledger.remind)."""
+    from ..ledger import remind
+
+    if fmt not in SHEET_FORMATS:
+        raise PortalError(404, "不支持的格式")
+    items = ledger().reminders(today())
+    with tempfile.TemporaryDirectory(prefix="speech-tasks-") as tmp:
+        path = Path(tmp) / f"催办单.{fmt}"
+        remind.write(path, items, today())
+        data = path.read_bytes()
+    return _bytes(data, f"催办单_{today().isoformat()}.{fmt}", uploads.content_type(f".{fmt}"))
 
 
 @bp.route("/files/speech/<draft_id>")
