@@ -56,17 +56,34 @@ class Page:
     def text(self) -> str:
         return self.find("body").text
 
+    def go(self, element) -> None:
+        """Click something that loads a new page, and wait until the new page is there."""
+        old = self.find("html")
+        element.click()
+        self.wait_for_new(old)
+
+    def wait_for_new(self, old) -> None:
+        """Wait until the page that *old* (its html element) belonged to has been replaced."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.d, 30).until(expected_conditions.staleness_of(old))
+
     def login(self, name: str) -> None:
         self.open("/login")
         self.find("#name").send_keys(name)
         self.find("#password").send_keys(PASSWORD)
-        self.find("button[type=submit]").click()
+        self.go(self.find("button[type=submit]"))
 
     def logout(self) -> None:
-        self.find("header .who button").click()
+        self.go(self.find("header .who button"))
 
-    def accept_confirm(self) -> None:
+    def confirm_and_go(self, element) -> None:
+        """Click a button that asks "are you sure?" first, accept, and wait for the new page."""
+        old = self.find("html")
+        element.click()
         self.d.switch_to.alert.accept()
+        self.wait_for_new(old)
 
 
 def test_office_uploads_corrects_and_confirms_a_meeting(live, driver, tmp_path):
@@ -79,7 +96,7 @@ def test_office_uploads_corrects_and_confirms_a_meeting(live, driver, tmp_path):
     speech.write_text(MINI_SPEECH, encoding="utf-8")
     page.open("/meetings/new", "new_meeting")
     page.find("#speech").send_keys(str(speech))
-    page.find("#upload").click()
+    page.go(page.find("#upload"))
     assert "已提取 2 项任务" in page.text()
     page.shot("draft_preview")
     # correct the second task: its owner becomes 市住建局 as well, due 2024-06-30
@@ -91,12 +108,11 @@ def test_office_uploads_corrects_and_confirms_a_meeting(live, driver, tmp_path):
     due = task.find_element(page.By.NAME, "due")
     driver.execute_script("arguments[0].value = '2024-06-30'", due)
     page.shot("draft_correcting")
-    task.find_element(page.By.CSS_SELECTOR, "button[type=submit]").click()
+    page.go(task.find_element(page.By.CSS_SELECTOR, "button[type=submit]"))
     assert "责任单位：市公安局 → 市公安局、住房和城乡建设局" in page.text()
     assert "截止日期：（无） → 2024-06-30" in page.text()
     page.shot("draft_corrected")
-    page.find("#confirm").click()
-    page.accept_confirm()
+    page.confirm_and_go(page.find("#confirm"))
     assert "已入账：新增 2 项" in page.text()
     page.shot("meetings_after_confirm")
 
@@ -117,9 +133,8 @@ def test_unit_reports_office_reviews_and_closes(live, driver, tmp_path, app):
     page.login("office1")
     page.open("/meetings/new")
     page.find("#speech").send_keys(str(speech))
-    page.find("#upload").click()
-    page.find("#confirm").click()
-    page.accept_confirm()
+    page.go(page.find("#upload"))
+    page.confirm_and_go(page.find("#confirm"))
     page.open("/", "dashboard_office_before")
     before = _counts(page)
     assert before["黄"] == 1  # 市住建局's part is due on 3-12, two days after TODAY (3-10)
@@ -127,7 +142,7 @@ def test_unit_reports_office_reviews_and_closes(live, driver, tmp_path, app):
 
     page.login("zhujian")
     page.open("/mine", "mine_unsigned")
-    page.find("button[data-action=sign]").click()
+    page.go(page.find("button[data-action=sign]"))
     assert "签收完成" in page.text()
     report = page.find("details[data-action=report]")
     report.find_element(page.By.TAG_NAME, "summary").click()
@@ -136,22 +151,22 @@ def test_unit_reports_office_reviews_and_closes(live, driver, tmp_path, app):
     evidence.write_bytes(b"%PDF-1.4\n% evidence\n")
     report.find_element(page.By.NAME, "evidence").send_keys(str(evidence))
     page.shot("mine_reporting")
-    report.find_element(page.By.CSS_SELECTOR, "button[type=submit]").click()
+    page.go(report.find_element(page.By.CSS_SELECTOR, "button[type=submit]"))
     assert "报送进展完成" in page.text()
     done = page.find("details[data-action=complete]")
     done.find_element(page.By.TAG_NAME, "summary").click()
     done.find_element(page.By.NAME, "note").send_keys("整治完成")
-    done.find_element(page.By.CSS_SELECTOR, "button[type=submit]").click()
+    page.go(done.find_element(page.By.CSS_SELECTOR, "button[type=submit]"))
     page.open("/tasks", "tasks_unit")
-    page.find("#task-table tbody a").click()
+    page.go(page.find("#task-table tbody a"))
     assert "排查台账.pdf" in page.text() and "已完成燃气管道排查 35 处" in page.text()
     page.shot("task_detail_unit")
     page.logout()
 
     page.login("office1")
     page.open("/review", "review_queue")
-    page.find("button[data-action=review]").click()
-    page.find("button[data-action=close]").click()
+    page.go(page.find("button[data-action=review]"))
+    page.go(page.find("button[data-action=close]"))
     assert "销号完成" in page.text()
     page.open("/", "dashboard_office_after")
     after = _counts(page)
