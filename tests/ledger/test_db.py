@@ -47,6 +47,8 @@ def test_every_unit_of_a_task_is_an_assignment_and_the_task_status_is_derived(le
     t = ledger.override_status("T0000000002", "已完成", "王科长", ledger.task("T0000000002").version, "现场核实")
     assert (t.status, t.override) == ("已完成", "已完成")
     assert ledger.override_status("T0000000002", None, "王科长", t.version).status == "推进中"
+    with pytest.raises(LedgerError, match="已销号 comes from reviewing and closing each unit"):
+        ledger.override_status("T0000000002", "已销号", "王科长", None)
 
 
 def test_two_units_reporting_from_the_same_view_do_not_conflict_but_a_stale_edit_does(ledger):

@@ -63,6 +63,9 @@ def test_formula_like_text_and_control_characters_stay_plain_text(ledger, tmp_pa
                 assert c.data_type != "f", (ws.title, c.coordinate, c.value)
     values = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert "=1+1第二页 @SUM(A1) -3 +4" in values and '=HYPERLINK("x")' in values and "配合：@某专班" in values
+    result = xlsx.import_edits(ledger, path, "carol")  # read back untouched: nothing to apply, nothing pending
+    assert (result.applied, result.errors, result.conflicts) == ([], [], [])
+    export(ledger, path)
 
 
 def test_round_trip_applies_edits_and_reports_conflicts_without_overwriting(ledger, tmp_path):
@@ -102,12 +105,18 @@ def test_unsupported_edits_are_reported_not_dropped(ledger, tmp_path):
         key(ledger, "T0000000001", "应急"): {"状态": "已销号"},
         key(ledger, "T0000000002", "住建"): {"截止日期": "2024-06-01"},
         "T0000000002": {"截止日期": "明年"},
+        "T0000000003": {"状态": "已销号", "完成时限": "月底前"},
+        key(ledger, "T0000000003", "应急"): {"分办单位": "牵头：市公安局"},
     })
     result = xlsx.import_edits(ledger, path, "carol")
-    assert result.applied == [] and len(result.errors) == 3
+    assert result.applied == [] and len(result.errors) == 6
     assert "状态 未签收 → 已销号 is not a step of the lifecycle" in result.errors[0]
     assert "截止日期 '明年' is not a date (2023-06-05, 2023/6/5, 2023-6-5 or 2023年6月5日)" in result.errors[1]
     assert "a unit's 截止日期 changes by an approved 延期" in result.errors[2]
+    assert "已销号 comes from reviewing and closing each unit" in result.errors[3]
+    assert "完成时限 not read back (a unit row takes 截止日期/状态/进展情况/申请延期至/延期原因" in result.errors[4]
+    assert "分办单位 not read back" in result.errors[5]
+    assert sum(e.endswith("not applied") for e in result.errors) == 4
 
 
 def test_merged_progress_cells_keep_the_lower_rows_note(ledger, tmp_path):
@@ -145,6 +154,7 @@ def test_export_refuses_to_overwrite_unimported_edits_and_force_keeps_a_backup(l
     (lambda wb: wb["_ledger"].delete_rows(1), "hidden sheet _ledger was modified; export again"),
     (lambda wb: wb["_ledger"].cell(2, 3, "{not json"), "hidden sheet _ledger was modified"),
     (lambda wb: wb["_ledger"].cell(2, 2, "v1"), "hidden sheet _ledger was modified"),
+    (lambda wb: wb["_ledger"].cell(3, 1, "T0000000001/x"), "hidden sheet _ledger was modified"),
     (lambda wb: wb.remove(wb["_ledger"]), "not a ledger export"),
     (lambda wb: wb["台账"].delete_cols(1), "sheet 台账 has no column 编号"),
 ])

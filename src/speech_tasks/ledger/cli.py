@@ -42,7 +42,7 @@ FORMATS = ("table", "json", "csv")
 CONFLICTS_EXIT = 3
 _COLOURS = {"红": "\x1b[41;97m", "黄": "\x1b[43;30m", "蓝": "\x1b[44;97m"}
 _MAX_CELL = 40  # display width a table cell is cut to
-ACTIONS = {  # subcommand: (Ledger method, help, takes --due, note required)
+ACTIONS = {  # subcommand: (Ledger method, help, takes --due)
     "sign": ("sign", "签收 an assignment", False),
     "report": ("report", "报送进展 (--note, optional --evidence files)", False),
     "complete": ("report", "报送完成 (--note)", False),
@@ -229,6 +229,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             sheets.append((f, rel, read_sheet(f)))
         except SheetError as e:
             errors.append(str(e))
+    # in meeting order, so that each meeting finds the earlier one of its series already there
+    sheets.sort(key=lambda x: (x[2].meeting.date is None, x[2].meeting.date or dt.date.min, x[1]))
     if sheets:
         with _open(args, create=True) as ledger:
             by = _user(args)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..export import columns as C
-from ..export.frame import children_map, earliest_due, own_text, units_by_role
+from ..export.frame import earliest_due, own_text
 from ..models import Task as SheetTask
 from ..models import TaskSheet
 from .lifecycle import ROLES, LedgerPolicy, LifecycleError, policy
@@ -276,6 +276,8 @@ class Ledger:
     :meth:`reject_extension`, :meth:`review`, :meth:`send_back`, :meth:`close`, :meth:`reopen`,
     :meth:`close_task`, :meth:`edit_task`, :meth:`edit_units`, :meth:`override_status`.
     Who may do what is rules/ledger.yaml; with no accounts defined everyone acts as office.
+    One instance holds one SQLite connection: use it from one thread (a server opens one per
+    request or per thread; the file is shared safely between them).
     """
 
     def __init__(self, path: str | Path = DEFAULT_DB, *, timeout: float = 10.0, create: bool = False):
@@ -465,25 +467,26 @@ class Ledger:
         ]
 
     def _load_tasks(self, where: str = "", args: Sequence = ()) -> list[Task]:
+        """Tasks selected by *where* (on ``tasks t JOIN meetings m``), with their assignments,
+        feedback and sources, read in one snapshot."""
+        selected = f"SELECT t.id FROM tasks t JOIN meetings m ON m.id = t.meeting {where}"
+        within = f"IN ({selected})" if where else "IN (SELECT id FROM tasks)"
         with self.snapshot() as conn:
             rows = conn.execute(
                 "SELECT t.* FROM tasks t JOIN meetings m ON m.id = t.meeting"
                 f" {where} ORDER BY m.date IS NULL, m.date, m.id, t.seq", args
             ).fetchall()
-            ids = [r["id"] for r in rows]
             dues = {r["id"]: day(r["due"]) for r in rows}
             assignments: dict[str, list[Assignment]] = {}
             sources: dict[str, list[str]] = {}
-            if ids:
-                one = len(ids) == 1
-                cond, cargs = ("WHERE task = ?", ids) if one else ("", [])
-                feedback = self._feedback(
-                    "WHERE assignment IN (SELECT id FROM assignments WHERE task = ?)" if one else "", cargs)
-                for a in self._assignments(conn.execute(f"SELECT * FROM assignments {cond} ORDER BY id", cargs), dues, feedback):
+            if rows:
+                feedback = self._feedback(f"WHERE assignment IN (SELECT id FROM assignments WHERE task {within})", args)
+                query = f"SELECT * FROM assignments WHERE task {within} ORDER BY id"
+                for a in self._assignments(conn.execute(query, args), dues, feedback):
                     assignments.setdefault(a.task, []).append(a)
                 for r in conn.execute(
-                    f"SELECT s.task, s.meeting FROM sources s JOIN meetings m ON m.id = s.meeting {cond.replace('task', 's.task')}"
-                    " ORDER BY m.date IS NULL, m.date, m.imported_at", cargs
+                    f"SELECT s.task, s.meeting FROM sources s JOIN meetings m ON m.id = s.meeting WHERE s.task {within}"
+                    " ORDER BY m.date IS NULL, m.date, m.imported_at", args
                 ):
                     sources.setdefault(r["task"], []).append(r["meeting"])
         order = {role: i for i, role in enumerate(ROLE_LABELS)}
@@ -794,16 +797,16 @@ class Ledger:
 
     def close_task(self, task_id: str, by: str, version: int | None, note: str = "") -> Task:
         """销号 a task: every active assignment must be 审核通过 (or already 已销号)."""
-        t = self.task(task_id)
-        if version is not None and t.version != version:
-            with self.write():
-                self._expect(task_id, self._task_row(task_id), version)
-        waiting = [f"{a.unit} {a.status}" for a in t.active if a.status not in ("审核通过", "已销号")]
-        if waiting:
-            raise LedgerError(f"{task_id}: 销号 needs every unit reviewed (审核通过) first: {'、'.join(waiting)}")
-        for a in t.active:
-            if a.status == "审核通过":
-                self.close(a.id, by, a.version, note)
+        close = self.rules.actions["close"]
+        with self.write():  # all units or none
+            self._expect(task_id, self._task_row(task_id), version)
+            t = self.task(task_id)
+            waiting = [f"{a.unit} {a.status}" for a in t.active if a.status not in (*close.from_, close.to)]
+            if waiting:
+                raise LedgerError(f"{task_id}: 销号 needs every unit reviewed ({'/'.join(close.from_)}) first: {'、'.join(waiting)}")
+            for a in t.active:
+                if a.status in close.from_:
+                    self.close(a.id, by, a.version, note)
         return self.task(task_id)
 
     # ---- office edits of a task ----------------------------------------------------------------
@@ -820,8 +823,6 @@ class Ledger:
             changes = apply(row, now, new_version)
             if changes:
                 self._log(task_id, by, now, new_version, changes)
-            if changes or self.conn.execute("SELECT 1 FROM history WHERE task = ? AND version = ? LIMIT 1",
-                                            (task_id, new_version)).fetchone():
                 self.conn.execute("UPDATE tasks SET version = ?, updated_at = ? WHERE id = ?", (new_version, now, task_id))
                 self._refresh_status(task_id, now)
         return self.task(task_id)
@@ -901,6 +902,9 @@ class Ledger:
                 self.rules.check_status(status)
             except LifecycleError as e:
                 raise LedgerError(f"{task_id}: {e}") from None
+            if status not in self.rules.override_to:
+                raise LedgerError(f"{task_id}: the office sets a task to {'/'.join(self.rules.override_to)} only; "
+                                  f"{status} comes from reviewing and closing each unit (track review / track close)")
 
         def apply(row, now, version):
             if row["override"] == status:

@@ -93,6 +93,7 @@ def _align(ledger: Ledger, meeting: Meeting, old: list[Task], sheet: TaskSheet, 
 
 def import_sheet(ledger: Ledger, sheet: TaskSheet, by: str, path: str, follows: str | None,
                  series: str | None) -> ImportResult:
+    """Store *sheet* as meeting rows (inside the caller's write transaction); see the module doc."""
     conn, rules = ledger.conn, ledger.rules
     now = utc_now()
     found = _find_meeting(ledger, sheet, path)
@@ -100,8 +101,8 @@ def import_sheet(ledger: Ledger, sheet: TaskSheet, by: str, path: str, follows: 
         ledger.meeting(follows)  # must exist
     values = {
         "path": path, "file": sheet.source.file, "sha256": sheet.source.sha256, "name": sheet.meeting.name,
-        "date": iso(sheet.meeting.date), "series": series or (found.series if found and not sheet.meeting.name else None)
-        or rules.series_key(sheet.meeting.name), "tasks": len(sheet.tasks),
+        "date": iso(sheet.meeting.date), "series": series or (found.series if found else rules.series_key(sheet.meeting.name)),
+        "tasks": len(sheet.tasks),
     }
     if found is None:
         mid = _new_meeting_id(ledger, sheet, path)
@@ -135,7 +136,7 @@ def import_sheet(ledger: Ledger, sheet: TaskSheet, by: str, path: str, follows: 
         elif conn.execute("SELECT 1 FROM tasks WHERE id = ?", (sid,)).fetchone() and sid not in matched.values():
             matched[sid], how[sid] = sid, "same"
     # small edits within the meeting: its rows no sheet task claims, aligned with the unclaimed sheet tasks
-    own = [t for t in ledger._load_tasks("WHERE t.id IN (SELECT task FROM sources WHERE meeting = ?)", (mid,))]
+    own = ledger._load_tasks("WHERE t.id IN (SELECT task FROM sources WHERE meeting = ?)", (mid,))
     free_old = {t.id for t in own} - set(matched.values())
     for sid, tid in _align(ledger, me, own, sheet, free_old, set(sheet_ids) - set(matched)).items():
         matched[sid], how[sid] = tid, "edited"
@@ -157,7 +158,7 @@ def import_sheet(ledger: Ledger, sheet: TaskSheet, by: str, path: str, follows: 
         parent = matched.get(st.parent, st.parent) if st.parent else None
         tid = matched.get(st.id)
         if tid is None:
-            _insert(ledger, st.id, mid, seq, parent, cols, by, now, f"{sheet.source.file}")
+            _insert(ledger, st.id, mid, seq, parent, cols, by, now, sheet.source.file)
             tid = st.id
             result.added.append((tid, st.title or cols["text"][:30]))
         else:

@@ -54,6 +54,7 @@ class LedgerPolicy(BaseModel):
     initial: str
     roles: list[Literal["office", "unit", "viewer"]]
     actions: dict[str, Action]
+    override_to: list[str]
     office_only: list[str]
     done: list[str]
     warning_days: WarningDays
@@ -67,7 +68,7 @@ class LedgerPolicy(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> LedgerPolicy:
         known = set(self.statuses)
-        for name in (self.initial, *self.done):
+        for name in (self.initial, *self.done, *self.override_to):
             if name not in known:
                 raise ValueError(f"unknown status {name!r} (statuses: {'/'.join(self.statuses)})")
         missing = [a for a in ACTION_NAMES if a not in self.actions]

@@ -66,14 +66,19 @@ def _text(value) -> str:
     return str(value).replace("\r\n", "\n").strip()
 
 
+def _cells(values: dict[str, str]) -> dict[str, str]:
+    """Values as the cells hold them (the writer drops control characters)."""
+    return {k: style.strip_controls(v).strip() for k, v in values.items()}
+
+
 def _task_values(t: Task) -> dict[str, str]:
-    return {"工作任务": t.text, "牵头单位": t.lead, "责任单位": t.owner, "配合单位": t.assist, "截止日期": iso(t.due) or "",
-            "状态": t.status, "进展情况": t.note}
+    return _cells({"工作任务": t.text, "牵头单位": t.lead, "责任单位": t.owner, "配合单位": t.assist,
+                   "截止日期": iso(t.due) or "", "状态": t.status, "进展情况": t.note})
 
 
 def _unit_values(a: Assignment) -> dict[str, str]:
-    return {"截止日期": iso(a.due) or "", "状态": a.status, "进展情况": a.last_note,
-            "申请延期至": iso(a.requested_due) or "", "延期原因": a.request_reason if a.requested_due else ""}
+    return _cells({"截止日期": iso(a.due) or "", "状态": a.status, "进展情况": a.last_note,
+                   "申请延期至": iso(a.requested_due) or "", "延期原因": a.request_reason if a.requested_due else ""})
 
 
 def _unit_key(a: Assignment) -> str:
@@ -81,6 +86,12 @@ def _unit_key(a: Assignment) -> str:
 
 
 # ---- writing ----------------------------------------------------------------------------------
+
+
+def _shown(line: list) -> dict[str, str]:
+    """A row's cells as text, by column (the key and update time aside): the base that tells
+    which cells staff changed, editable or not."""
+    return _cells({c: _text(v) for (c, _), v in zip(COLUMNS, line) if c not in (KEY, "更新时间")})
 
 
 def _main_sheet(wb, rows: list[Row], statuses: list[str], rules) -> list[tuple[str, int, dict]]:
@@ -95,16 +106,18 @@ def _main_sheet(wb, rows: list[Row], statuses: list[str], rules) -> list[tuple[s
     for r in rows:
         t = r.task
         v = _task_values(t)
-        lines.append([t.id, r.meeting.label, t.number, r.mark + t.text, t.lead, t.owner, t.assist, t.deadline, "",
-                      t.due, t.status, t.note, None, "", local_time(t.updated_at)])
+        line = [t.id, r.meeting.label, t.number, r.mark + t.text, t.lead, t.owner, t.assist, t.deadline, "",
+                t.due, t.status, t.note, None, "", local_time(t.updated_at)]
+        lines.append(line)
         levels.append(t.number.count("."))
-        base.append((t.id, t.version, v))
+        base.append((t.id, t.version, {**_shown(line), **v}))
         for a in t.active:
             u = _unit_values(a)
-            lines.append([_unit_key(a), "", "", "", "", "", "", "", f"{ROLE_LABELS.get(a.role, a.role)}：{a.unit}",
-                          a.due, a.status, a.last_note, a.requested_due, u["延期原因"], local_time(a.updated_at)])
+            line = [_unit_key(a), "", "", "", "", "", "", "", f"{ROLE_LABELS.get(a.role, a.role)}：{a.unit}",
+                    a.due, a.status, a.last_note, a.requested_due, u["延期原因"], local_time(a.updated_at)]
+            lines.append(line)
             levels.append(-1)
-            base.append((_unit_key(a), a.version, u))
+            base.append((_unit_key(a), a.version, {**_shown(line), **u}))
     style.append_rows(ws, lines)
     bold = style.bold_font()
     for i, level in enumerate(levels, start=2):
@@ -285,7 +298,8 @@ def _bases(path: Path, ws) -> dict[str, tuple[int, dict]]:
             continue
         try:
             base = json.loads(data)
-            if not isinstance(base, dict):
+            task, _, number = str(key).partition("/")
+            if not isinstance(base, dict) or not task or (number and not number.isdigit()):
                 raise ValueError
             out[str(key)] = (int(version), {k: str(v) for k, v in base.items()})
         except (TypeError, ValueError):
@@ -333,6 +347,11 @@ def read_rows(path: str | Path) -> tuple[list[FileRow], list[tuple[int, str]]]:
                 file[name] = base.get(name, "")
             else:
                 file[name] = _text(values[at[name]])
+        ignored = [c for c in base if c not in editable and c in at and (number, at[c] + 1) not in covered
+                   and _text(values[at[c]]) != base[c]]
+        if ignored:
+            errors.append((number, f"{path} row {number} ({key}): {'、'.join(ignored)} not read back (a unit row takes "
+                                   f"{'/'.join(UNIT_EDITABLE)}; a task row {'/'.join(TASK_EDITABLE)})"))
         for name in ("截止日期", "申请延期至"):  # 2024/7/15 and 2024年7月15日 are the date they name
             if file.get(name):
                 try:
@@ -346,7 +365,7 @@ def read_rows(path: str | Path) -> tuple[list[FileRow], list[tuple[int, str]]]:
         if "工作任务" in file:
             for mark in ("【已移出任务表】", "【本次会议未再部署】"):
                 file["工作任务"] = file["工作任务"].removeprefix(mark)
-        rows.append(FileRow(number, key, version, base, file))
+        rows.append(FileRow(number, key, version, {k: base.get(k, "") for k in editable}, file))
     return rows, errors
 
 
