@@ -206,3 +206,45 @@ def test_ledger_and_reminder_downloads(browser, meeting, user, url, expected, ma
     assert r.status_code == expected
     if magic:
         assert r.data.startswith(magic) and "attachment" in r.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("evil.exe", b"MZ\x90\x00", "不支持的文件类型 .exe"),
+    ("photo.png", b"GIF89a", "文件内容与扩展名 .png 不符"),
+    ("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "超过 10 MB"),
+    ("../../etc/passwd.pdf", b"%PDF-1.4", None),
+])
+def test_evidence_uploads_are_checked_and_stored_under_generated_names(browser, meeting, db_path, name, data, message):
+    _, aid = meeting[GONGAN]
+    b = browser("gongan")
+    r = b.post(f"/assignments/{aid}/act", {"action": "report", "version": "0", "note": "附件",
+                                           "evidence": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    with Ledger(db_path) as led:
+        a = led.assignment(aid)
+    if message:
+        assert r.status_code == 400 and message in r.get_data(as_text=True)
+        assert a.version == 0 and not a.feedback  # nothing recorded
+    else:
+        assert r.status_code == 302
+        (stored,) = a.feedback[0].evidence
+        assert re.fullmatch(rf"{aid}/[0-9a-f]{{32}}\.pdf", stored)
+        assert (led.evidence_dir / stored).read_bytes() == data
+
+
+def test_office_edits_a_task_and_splits_its_units(browser, meeting, db_path):
+    task, _ = meeting[GONGAN]
+    office = browser("office1")
+    with Ledger(db_path) as led:
+        seen = led.task(task).version
+    r = office.post(f"/tasks/{task}/edit", {"version": str(seen), "due": "2024-05-31", "remove": GONGAN,
+                                            "add": "市交通运输局、交警支队", "add_role": "owner", "reason": "分解到具体单位"})
+    assert r.status_code == 302
+    with Ledger(db_path) as led:
+        t = led.task(task)
+        history = led.history(task)
+    assert t.due.isoformat() == "2024-05-31"
+    assert GONGAN not in t.unit_names and "市交通运输局" in t.unit_names
+    assert all(h.by == "office1" for h in history[-3:])
+    stale = office.post(f"/tasks/{task}/edit", {"version": str(seen), "note": "旧页面上的修改"})
+    assert stale.status_code == 409 and "office1" in stale.get_data(as_text=True)
+    assert browser("viewer").post(f"/tasks/{task}/edit", {"version": str(t.version), "note": "x"}).status_code == 403

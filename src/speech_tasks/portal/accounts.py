@@ -48,10 +48,6 @@ class User:
         return self.role == "office"
 
     @property
-    def can_write(self) -> bool:
-        return self.role in ("office", "unit")
-
-    @property
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 

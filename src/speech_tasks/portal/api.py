@@ -63,9 +63,9 @@ def meetings():
 
 @bp.route("/tasks")
 def tasks():
-    from .tasks import _filtered
+    from .tasks import filtered_rows
 
-    _, rows = _filtered(g.user)
+    _, rows = filtered_rows(g.user)
     try:
         per_page = min(500, max(1, int(request.args.get("per_page", "100"))))
         page = max(1, int(request.args.get("page", "1")))
@@ -94,7 +94,7 @@ def assignment(assignment_id: int):
 def act(assignment_id: int, action: str):
     """Take an action: JSON ``{"version": N, "note": "...", "due": "YYYY-MM-DD"}``, or the same
     fields as a multipart form with ``evidence`` files (report / complete)."""
-    from .tasks import _store_evidence
+    from .tasks import store_evidence
 
     data = request.get_json(silent=True) if request.is_json else request.form
     if data is None:
@@ -111,7 +111,7 @@ def act(assignment_id: int, action: str):
             raise PortalError(400, f"due 日期格式不对：{data['due']}") from None
     work.assignment_for(g.user, assignment_id)
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
-    stored = _store_evidence(g.user, files) if files and action in work.TAKES_FILES else []
+    stored = store_evidence(g.user, files) if files and action in work.TAKES_FILES else []
     try:
         done = work.act(g.user, assignment_id, action, version, str(data.get("note", "")), due, [p for p, _ in stored])
     finally:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -87,7 +88,8 @@ def dashboard():
 # ---- 任务 -----------------------------------------------------------------------------------
 
 
-def _filtered(user):
+def filtered_rows(user):
+    """The tasks *user* may see that the request's filters select, sorted: (all visible, selected)."""
     args = request.args
     statuses = tuple(s for s in args.getlist("status") if s)
     filters = Filters(
@@ -134,7 +136,7 @@ def _page(items: list, size: int) -> tuple[list, int, int]:
 
 @bp.route("/tasks")
 def task_list():
-    everything, rows = _filtered(g.user)
+    everything, rows = filtered_rows(g.user)
     shown, page, pages = _page(rows, current_app.config["PAGE_SIZE"])
     meetings = ledger().meetings()
     units = sorted({a.unit for r in everything for a in r.task.active})
@@ -182,8 +184,43 @@ def task_detail(task_id: str):
         "task.html.j2", task=task, passage=_passage(task), history=history, meetings=meetings,
         assignments=[a for a in task.assignments if work.sees_assignment(user, a)],
         offers=lambda a: work.offers(user, a), warning=lambda a: _warning(a), evidence=evidence,
-        field_labels=FIELD_LABELS, action_labels={k: v.label for k, v in ledger().rules.actions.items()},
+        field_labels=FIELD_LABELS, action_labels={k: v.label for k, v in ledger().rules.actions.items()}, roles=ROLES,
     )
+
+
+ROLES = {"lead": "牵头", "owner": "责任", "assist": "配合"}
+
+
+@bp.route("/tasks/<task_id>/edit", methods=["POST"])
+def edit(task_id: str):
+    """安委办 修改任务: the form on the task page."""
+    form = request.form
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        raise PortalError(400, "缺少版本号，请刷新页面后重试") from None
+    task = work.task_for(g.user, task_id)
+    fields = {}
+    for name in ("title", "text", "deadline", "note"):
+        value = form.get(name)
+        if value is not None and value.strip() != (getattr(task, name) or "").strip():
+            fields[name] = value
+    due = form.get("due", "").strip()
+    if due and due != (task.due.isoformat() if task.due else ""):
+        try:
+            fields["due"] = dt.date.fromisoformat(due)
+        except ValueError:
+            raise PortalError(400, f"日期格式不对：{due}") from None
+    add = [(n, form.get("add_role", "owner")) for n in re.split(r"[、,，;；\s]+", form.get("add", "")) if n]
+    if any(role not in ROLES for _, role in add):
+        raise PortalError(400, "未知的单位角色")
+    remove = form.getlist("remove")
+    if not fields and not add and not remove:
+        flash("没有改动")
+    else:
+        work.edit_task(g.user, task_id, version, fields=fields, add=add, remove=remove, reason=form.get("reason", "").strip())
+        flash("任务已修改，记录见变更记录")
+    return redirect(url_for("tasks.task_detail", task_id=task_id))
 
 
 def _warning(a):
@@ -208,7 +245,7 @@ def act(assignment_id: int):
             raise PortalError(400, f"日期格式不对：{form['due']}") from None
     a = work.assignment_for(user, assignment_id)
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
-    stored = _store_evidence(user, files) if files and action in work.TAKES_FILES else []
+    stored = store_evidence(user, files) if files and action in work.TAKES_FILES else []
     try:
         done = work.act(user, assignment_id, action, version, form.get("note", ""), due, [p for p, _ in stored])
     finally:
@@ -222,7 +259,7 @@ def act(assignment_id: int):
     return redirect(url_for("tasks.task_detail", task_id=a.task, _anchor=f"a{assignment_id}"))
 
 
-def _store_evidence(user, files) -> list[tuple[Path, uploads.StoredFile]]:
+def store_evidence(user, files) -> list[tuple[Path, uploads.StoredFile]]:
     out = []
     for f in files:
         try:
@@ -245,8 +282,7 @@ def evidence(assignment_id: int, name: str):
     if path is None or not Path(path).is_file():
         raise PortalError(404, "文件不存在")
     shown = work.evidence_names([rel])[rel]
-    return send_file(path, as_attachment=True, download_name=shown,
-                     mimetype=uploads.content_type(Path(name).suffix.lower()) if Path(name).suffix.lower() in uploads.KINDS["evidence"][0] else "application/octet-stream")
+    return send_file(path, as_attachment=True, download_name=shown, mimetype=uploads.content_type(Path(name).suffix))
 
 
 # ---- 我的任务, 审核 ---------------------------------------------------------------------------

@@ -62,8 +62,8 @@ class StoredFile:
 
 
 def content_type(suffix: str) -> str:
-    """The Content-Type a stored file of *suffix* (``.xlsx``) is served with."""
-    return _TYPES[suffix][0]
+    """The Content-Type a file of *suffix* (``.xlsx``) is served with; unknown ones as bytes."""
+    return _TYPES.get(suffix.lower(), ("application/octet-stream",))[0]
 
 
 def display_name(raw: str | None) -> str:

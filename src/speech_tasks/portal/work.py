@@ -49,8 +49,10 @@ def assignment_for(user: User, assignment_id: int) -> Assignment:
         a = ledger().assignment(assignment_id)
     except LedgerError:
         raise PortalError(404, "分办记录不存在") from None
-    if not sees_assignment(user, a) or a.removed:
-        raise PortalError(403 if not sees_assignment(user, a) else 404, "此分办记录不属于您的单位")
+    if not sees_assignment(user, a):
+        raise PortalError(403, "此分办记录不属于您的单位")
+    if a.removed:
+        raise PortalError(404, "此分办记录已移除")
     return a
 
 
@@ -205,3 +207,26 @@ def evidence_names(paths) -> dict[str, str]:
     rows = db().execute(f"SELECT id, original_name FROM portal_files WHERE id IN ({marks})", tuple(ids)).fetchall()
     names = {r["id"]: r["original_name"] for r in rows}
     return {p: names.get(stem, Path(p).name) for stem, p in ids.items()}
+
+
+def edit_task(user: User, task_id: str, version: int, *, fields: dict, add: list[tuple[str, str]],
+              remove: list[str], reason: str) -> Task:
+    """The office's edit of a task after it entered the ledger: wording, due date, 完成时限, note
+    (only the *fields* given), and its units (*add* (name, role) pairs, *remove* names: this is
+    how a generic addressee is split into named units). The ledger checks role and version."""
+    task_for(user, task_id)
+    if user.role != "office":
+        raise PortalError(403, "只有安委办账号可以修改任务")
+    led = ledger()
+    try:
+        task = led.edit_task(task_id, user.name, version, reason=reason, **fields) if fields else led.task(task_id)
+        if add or remove:
+            task = led.edit_units(task_id, user.name, task.version if fields else version, add=add, remove=remove,
+                                  reason=reason)
+        return task
+    except ConflictError as e:
+        raise PortalError(409, conflict_message(e)) from None
+    except NotAllowed as e:
+        raise PortalError(403, f"无权操作：{e}") from None
+    except LedgerError as e:
+        raise PortalError(400, str(e)) from None
