@@ -248,3 +248,21 @@ def test_office_edits_a_task_and_splits_its_units(browser, meeting, db_path):
     stale = office.post(f"/tasks/{task}/edit", {"version": str(seen), "note": "旧页面上的修改"})
     assert stale.status_code == 409 and "office1" in stale.get_data(as_text=True)
     assert browser("viewer").post(f"/tasks/{task}/edit", {"version": str(t.version), "note": "x"}).status_code == 403
+
+
+def test_api_task_edit_is_office_only(app, meeting, db_path):
+    import base64
+
+    task, _ = meeting[GONGAN]
+    with Ledger(db_path) as led:
+        seen = led.task(task).version
+
+    def auth(name):
+        return {"Authorization": "Basic " + base64.b64encode(f"{name}:correct-horse-1".encode()).decode()}
+
+    c = app.test_client()
+    body = {"version": seen, "add": [["市应急局", "assist"]], "reason": "协助"}
+    assert c.post(f"/api/tasks/{task}/edit", json=body, headers=auth("gongan")).status_code == 403
+    r = c.post(f"/api/tasks/{task}/edit", json=body, headers=auth("office1"))
+    assert r.status_code == 200 and "市应急管理局" in [a["unit"] for a in r.json["task"]["assignments"]]
+    assert c.post(f"/api/tasks/{task}/edit", json=body, headers=auth("office1")).status_code == 409

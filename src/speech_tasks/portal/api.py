@@ -85,6 +85,27 @@ def task(task_id: str):
     return jsonify(task=_task(t), history=plain(history))
 
 
+@bp.route("/tasks/<task_id>/edit", methods=["POST"])
+def edit_task(task_id: str):
+    """Office: ``{"version": N, "title"?, "text"?, "due"?, "deadline"?, "note"?, "add"?: [[name, role]],
+    "remove"?: [name], "reason"?}``; answers the task as it is now."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise PortalError(400, "请求体应为 JSON 对象")
+    try:
+        version = int(data["version"])
+        fields = {k: str(data[k]) for k in ("title", "text", "deadline", "note") if data.get(k) is not None}
+        if data.get("due"):
+            fields["due"] = dt.date.fromisoformat(str(data["due"]))
+        add = [(str(name), str(role)) for name, role in data.get("add", [])]
+        remove = [str(name) for name in data.get("remove", [])]
+    except (KeyError, TypeError, ValueError):
+        raise PortalError(400, "需要 version；due 为 YYYY-MM-DD；add 为 [[单位, 角色]]") from None
+    task = work.edit_task(g.user, task_id, version, fields=fields, add=add, remove=remove,
+                          reason=str(data.get("reason", "")))
+    return jsonify(task=_task(task))
+
+
 @bp.route("/assignments/<int:assignment_id>")
 def assignment(assignment_id: int):
     return jsonify(assignment=_assignment(work.assignment_for(g.user, assignment_id)))
