@@ -8,7 +8,7 @@ import pytest
 from speech_tasks.portal import accounts
 from speech_tasks.portal.store import connect
 
-from .conftest import PASSWORD, csrf_token
+from .conftest import PASSWORD
 
 SPEECH = "今天召开全市安全生产工作会议。\n一、加强燃气安全管理\n一要开展燃气安全专项整治，市住建局牵头，年底前完成。\n"
 XSS = ('<script>alert(1)</script>', '"><img src=x onerror=alert(1)>')

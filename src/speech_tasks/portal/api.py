@@ -9,8 +9,8 @@ CSRF token), or the browser session plus the ``X-CSRFToken`` header for changes.
 from __future__ import annotations
 
 import dataclasses
-import json
 import datetime as dt
+import json
 
 from flask import Blueprint, current_app, g, jsonify, request
 

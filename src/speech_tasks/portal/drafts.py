@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..export.frame import children_map, earliest_due
-from ..models import Deadline, Task, TaskSheet, Unit
 from ..ledger.db import canonical_unit
+from ..models import Deadline, Task, TaskSheet, Unit
 from .store import audit, transaction, utc_now
 from .uploads import StoredFile
 
