@@ -266,3 +266,25 @@ def test_api_task_edit_is_office_only(app, meeting, db_path):
     r = c.post(f"/api/tasks/{task}/edit", json=body, headers=auth("office1"))
     assert r.status_code == 200 and "市应急管理局" in [a["unit"] for a in r.json["task"]["assignments"]]
     assert c.post(f"/api/tasks/{task}/edit", json=body, headers=auth("office1")).status_code == 409
+
+
+def test_follow_up_meeting_changes_page(browser, meeting):
+    """Meeting B of the same series: the 公安 task carried, the 住建 task dropped, a new one added."""
+    office = browser("office1")
+    text_b = (
+        "今天召开全市安全生产工作会议。\n"
+        "一、强化道路交通安全\n"
+        "市公安局要严查超速超载。\n"
+        "二、加强消防安全\n"
+        "市消防救援支队要开展高层建筑消防检查。\n"
+    )
+    draft_id = upload(office, text_b, name="2024-06-01_安委会.txt")
+    r = office.post(f"/meetings/drafts/{draft_id}/confirm", {"version": "0"})
+    assert r.status_code == 302
+    assert "延续上次会议 1 项" in office.get("/meetings").get_data(as_text=True)
+    with Ledger(office.client.application.config["DB_PATH"]) as led:
+        later = [m for m in led.meetings() if m.date and m.date.month == 6][0]
+    page = office.get(f"/meetings/{later.id}/changes").get_data(as_text=True)
+    sections = {m.group(1): m.group(2) for m in re.finditer(r'<h2 id="(\w+)">[^（]+（(\d+)）</h2>', page)}
+    assert sections == {"added": "1", "carried": "1", "changed": "0", "dropped": "1"}
+    assert meeting[GONGAN][0] in page and meeting[ZHUJIAN][0] in page
