@@ -45,6 +45,7 @@ def chrome(download_dir: Path):
                 "--window-size=1280,1000", "--lang=zh-CN", "--no-first-run"):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"download.default_directory": str(download_dir)})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations show up here
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(60)

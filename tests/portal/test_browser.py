@@ -25,7 +25,10 @@ def live(app):
 def driver(tmp_path):
     d = chrome(tmp_path / "downloads")
     yield d
+    console = d.get_log("browser")
     d.quit()
+    blocked = [e["message"] for e in console if "Content Security Policy" in e["message"]]
+    assert not blocked, blocked  # the pages work under their own CSP
 
 
 class Page:
@@ -172,6 +175,10 @@ def test_unit_reports_office_reviews_and_closes(live, driver, tmp_path, app):
     after = _counts(page)
     assert after["黄"] == before["黄"] - 1 and after["无"] == before["无"] + 1
     page.open("/tasks", "tasks_office")
+    page.go(page.find("#task-table tbody a"))
+    page.find("#edit-task summary").click()
+    page.shot("task_detail_office_edit")
+    page.open("/downloads", "downloads")
     page.open("/meetings/2024-03-01_安委会/changes", "meeting_changes")
     with Ledger(app.config["DB_PATH"]) as led:
         closed = [a for t in led.tasks() for a in t.active if a.status == "已销号"]

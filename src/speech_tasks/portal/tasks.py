@@ -77,11 +77,11 @@ def dashboard():
     sectors = sorted(per_sector.items(), key=lambda kv: (-sum(kv[1][s] for s in statuses), kv[0]))
     palette = dict(zip(statuses, STATUS_COLOURS))
     chart = charts.stacked_bars([(u, dict(c)) for u, c in units[:15]], palette)
-    colour_chart = charts.stacked_bars([("全部分办", dict(colours))], {**COLOURS, "无": "#dadce0"})
+    sector_chart = charts.stacked_bars([(sector, dict(c)) for sector, c in sectors[:15]], {**COLOURS})
     return render_template(
         "dashboard.html.j2", rows=rows, colours=colours, levels=LEVELS, statuses=statuses, units=units,
         sectors=sectors, overdue=overdue[:30], overdue_total=len(overdue), soon=soon[:30], soon_total=len(soon),
-        chart=chart, colour_chart=colour_chart, tasks_total=len(rows),
+        chart=chart, sector_chart=sector_chart, tasks_total=len(rows),
     )
 
 
