@@ -19,6 +19,7 @@ from .app import PortalError, db, ledger, today
 
 bp = Blueprint("tasks", __name__)
 COLOURS = {"红": "#d93025", "黄": "#f2b600", "蓝": "#1a73e8"}
+LIST_ROWS = 15  # rows of the 工作台's overdue and due-soon lists (the 任务 list has them all)
 STATUS_COLOURS = ("#bdc1c6", "#8ab4f8", "#1a73e8", "#f2b600", "#34a853", "#188038", "#5f6368")
 # history fields as the pages name them (others are shown as stored)
 FIELD_LABELS = {"status": "状态", "feedback": "反馈", "due": "截止日期", "extension": "延期申请", "unit": "单位",
@@ -80,7 +81,8 @@ def dashboard():
     sector_chart = charts.stacked_bars([(sector, dict(c)) for sector, c in sectors[:15]], {**COLOURS})
     return render_template(
         "dashboard.html.j2", rows=rows, colours=colours, levels=LEVELS, statuses=statuses, units=units,
-        sectors=sectors, overdue=overdue[:30], overdue_total=len(overdue), soon=soon[:30], soon_total=len(soon),
+        sectors=sectors, overdue=overdue[:LIST_ROWS], overdue_total=len(overdue), soon=soon[:LIST_ROWS], soon_total=len(soon),
+        horizon=horizon,
         chart=chart, sector_chart=sector_chart, tasks_total=len(rows),
     )
 
