@@ -198,6 +198,7 @@ def main() -> int:
             phases = [("paced", args.think), ("burst", 0.0)]
             results = {name: post_all(users, args.posts, think, name) for name, think in phases}
         finally:
+            time.sleep(0.5)  # let the last responses leave before the sockets close
             server.close()
         with Ledger(db) as led:
             notes = [f.text for t in led.tasks() for a in t.active for f in a.feedback if f.text.startswith("bench ")]
