@@ -96,6 +96,8 @@ def test_unit_signs_reports_with_evidence_office_reviews_and_closes(browser, mee
     got = unit.get(link)
     assert got.status_code == 200 and got.data == b"%PDF-1.4 test" and "attachment" in got.headers["Content-Disposition"]
     assert browser("gongan").get(link).status_code == 403
+    assert unit.get(link.replace("/evidence/", "/api/assignments/").replace(f"/{aid}/", f"/{aid}/evidence/")).data == b"%PDF-1.4 test"
+    assert browser("gongan").get(link.replace("/evidence/", "/api/assignments/").replace(f"/{aid}/", f"/{aid}/evidence/")).status_code == 403
     assert "待审核（1）" in office.get("/review").get_data(as_text=True)
     assert act(office, aid, "review", 3).status_code == 302
     assert act(office, aid, "close", 4).status_code == 302

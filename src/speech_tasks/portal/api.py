@@ -111,6 +111,14 @@ def assignment(assignment_id: int):
     return jsonify(assignment=_assignment(work.assignment_for(g.user, assignment_id)))
 
 
+@bp.route("/assignments/<int:assignment_id>/evidence/<name>")
+def evidence(assignment_id: int, name: str):
+    """An evidence file of the assignment's feedback (the name as in its ``evidence`` paths)."""
+    from .tasks import evidence as evidence_file
+
+    return evidence_file(assignment_id, name)
+
+
 @bp.route("/assignments/<int:assignment_id>/<action>", methods=["POST"])
 def act(assignment_id: int, action: str):
     """Take an action: JSON ``{"version": N, "note": "...", "due": "YYYY-MM-DD"}``, or the same
