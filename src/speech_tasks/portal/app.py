@@ -201,7 +201,7 @@ def _guard():
     if g.user is None:
         if is_api():
             abort(401)
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if basic is None and request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
     return None
