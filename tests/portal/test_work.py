@@ -290,3 +290,39 @@ def test_follow_up_meeting_changes_page(browser, meeting):
     sections = {m.group(1): m.group(2) for m in re.finditer(r'<h2 id="(\w+)">[^（]+（(\d+)）</h2>', page)}
     assert sections == {"added": "1", "carried": "1", "changed": "0", "dropped": "1"}
     assert meeting[GONGAN][0] in page and meeting[ZHUJIAN][0] in page
+
+
+def test_task_list_pages_filters_and_sorts(db_path, browser):
+    """12 tasks, 5 per page: three pages; filters and sorting apply before paging."""
+    import hashlib
+
+    from speech_tasks.models import Deadline, Meeting, Source, Task, TaskSheet, Unit
+    from speech_tasks.portal.app import create_app
+
+    from .conftest import Browser
+
+    tasks = []
+    for n in range(12):
+        unit = (ZHUJIAN, GONGAN)[n % 2]
+        text = f"第{n}项整治任务"
+        tasks.append(Task(id=f"T{n:010x}", number=str(n + 1), path=str(n + 1), kind="numbered", text=text, span=(0, len(text)),
+                          units=[Unit(text=unit, name=unit, role="owner", generic=False, span=(0, 1))],
+                          deadlines=[Deadline(text="x", kind="date", due=dt.date(2024, 3, 20 - n), span=(0, 1))],
+                          sectors=["燃气" if n < 4 else "消防"]))
+    sheet = TaskSheet(tool_version="t", meeting=Meeting(name="会议", date=dt.date(2024, 3, 1)), tasks=tasks,
+                      source=Source(file="m.txt", sha256=hashlib.sha256(b"m").hexdigest(), encoding="utf-8", chars=9))
+    with Ledger(db_path) as led:
+        led.import_sheet(sheet, "office1")
+    b = Browser(create_app(db_path, TODAY=dt.date(2024, 3, 10), PAGE_SIZE=5).test_client())
+    b.login("office1")
+
+    def ids(url):
+        return re.findall(r'<tr data-task="(T[0-9a-f]+)"', b.get(url).get_data(as_text=True))
+
+    assert [len(ids(f"/tasks?page={p}")) for p in (1, 2, 3)] == [5, 5, 2]
+    assert "第 3 / 3 页" in b.get("/tasks?page=9").get_data(as_text=True)  # past the end: the last page
+    assert ids("/tasks?sort=due")[:2] == ["T000000000b", "T000000000a"]  # earliest due first
+    assert len(ids("/tasks?sector=燃气")) == 4
+    assert len(ids(f"/tasks?unit={GONGAN}&page=1")) + len(ids(f"/tasks?unit={GONGAN}&page=2")) == 6
+    assert ids("/tasks?colour=红") == ["T000000000b"]  # due 03-09, the only one past 03-10
+    assert ids("/tasks?q=第7项") == ["T0000000007"]
