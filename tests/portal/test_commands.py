@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from speech_tasks.cli import main
+from speech_tasks.ledger import Ledger
 from speech_tasks.portal import accounts
 from speech_tasks.portal.serve_cmd import is_loopback
 from speech_tasks.portal.store import connect
@@ -56,10 +57,10 @@ def test_users_list_disable_passwd(tmp_path, pw, capsys):
     code, _, err = run(capsys, "users", "--db", db, "passwd", "nobody", "--password-file", str(pw))
     assert code == 1 and "no account 'nobody'" in err
     assert run(capsys, "users", "--db", db, "passwd", "王科长", "--password-file", str(pw))[0] == 0
-    with connect(tmp_path / "l.sqlite") as conn:
-        assert accounts.authenticate(conn, "王科长", "a-long-password") is None  # disabled
+    with connect(tmp_path / "l.sqlite") as conn, Ledger(tmp_path / "l.sqlite") as led:
+        assert accounts.authenticate(conn, led, "王科长", "a-long-password") is None  # disabled
         accounts.set_active(conn, "王科长", True, "test")
-        assert accounts.authenticate(conn, "王科长", "a-long-password").role == "office"
+        assert accounts.authenticate(conn, led, "王科长", "a-long-password").role == "office"
 
 
 def test_users_without_terminal_or_file(tmp_path, capsys, monkeypatch):

@@ -185,8 +185,8 @@ def test_kept_selection_follows_every_change(app, meeting, db_path):
         lambda led: led.request_extension(aid, "gongan", 2, dt.date(2024, 12, 31), "待验收"),
         lambda led: led.approve_extension(aid, "office1", 3),
     ]
-    with app.test_request_context("/"), connect(db_path) as conn:
-        g.user = accounts.get(conn, "office1")
+    with app.test_request_context("/"), connect(db_path) as conn, Ledger(db_path) as led:
+        g.user = accounts.get(conn, led, "office1")
         work.rows_for(g.user)
         for step in steps:
             with Ledger(db_path) as led:

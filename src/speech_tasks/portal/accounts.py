@@ -1,5 +1,6 @@
 """Portal accounts: the ledger's accounts (name, role, unit: who may do what, checked by the
-ledger on every change) with a password to log in with.
+ledger on every change; read and written through the ledger's API) with a password to log in
+with.
 
 Roles: ``office`` (the 安委办: sees and does everything), ``unit`` (one responsible unit: sees
 and changes only its own assignments), ``viewer`` (reads only). Passwords are argon2id hashes
@@ -52,16 +53,18 @@ class User:
         return ROLE_LABELS[self.role]
 
 
-_SELECT = (
-    "SELECT a.name, a.role, a.unit, p.active, p.session_epoch, p.created_at, p.updated_at, p.password_hash"
-    " FROM portal_users p JOIN accounts a ON a.name = p.name"
-)
+_FIELDS = "name, active, session_epoch, created_at, updated_at"
 
 
-def _user(row: sqlite3.Row) -> User:
-    d = dict(row)
-    d.pop("password_hash")
-    return User(**{**d, "active": bool(d["active"])})
+def _user(row: sqlite3.Row, account) -> User:
+    """A portal login (*row* of portal_users) with the role and unit of its ledger *account*."""
+    return User(row["name"], account.role, account.unit, bool(row["active"]), row["session_epoch"],
+                row["created_at"], row["updated_at"])
+
+
+def _account(led: Ledger, name: str):
+    """The ledger's account *name* (its role and unit), or None."""
+    return next((a for a in led.accounts() if a.name == name), None)
 
 
 def check_password(password: str) -> None:
@@ -78,13 +81,17 @@ def _check_name(name: str) -> str:
     return name
 
 
-def get(conn: sqlite3.Connection, name: str) -> User | None:
-    row = conn.execute(f"{_SELECT} WHERE p.name = ?", (name,)).fetchone()
-    return _user(row) if row else None
+def get(conn: sqlite3.Connection, led: Ledger, name: str) -> User | None:
+    row = conn.execute(f"SELECT {_FIELDS} FROM portal_users WHERE name = ?", (name,)).fetchone()
+    account = _account(led, name) if row else None
+    return _user(row, account) if account else None
 
 
-def all_users(conn: sqlite3.Connection) -> list[User]:
-    return [_user(r) for r in conn.execute(f"{_SELECT} ORDER BY a.role, a.unit, a.name").fetchall()]
+def all_users(conn: sqlite3.Connection, led: Ledger) -> list[User]:
+    roles = {a.name: a for a in led.accounts()}
+    rows = conn.execute(f"SELECT {_FIELDS} FROM portal_users").fetchall()
+    users = [_user(r, roles[r["name"]]) for r in rows if r["name"] in roles]
+    return sorted(users, key=lambda u: (ROLES.index(u.role), u.unit or "", u.name))
 
 
 def active_count(conn: sqlite3.Connection) -> int:
@@ -116,14 +123,13 @@ def add(conn: sqlite3.Connection, db_path: Path, name: str, role: str, password:
             (name, _hasher.hash(password), now, now),
         )
         audit(conn, by, "user.add", name, role)
-    return get(conn, name)
+    with Ledger(db_path) as led:
+        return get(conn, led, name)
 
 
-def _existing(conn: sqlite3.Connection, name: str) -> User:
-    user = get(conn, name)
-    if user is None:
+def _existing(conn: sqlite3.Connection, name: str) -> None:
+    if conn.execute("SELECT 1 FROM portal_users WHERE name = ?", (name,)).fetchone() is None:
         raise AccountError(f"no account {name!r} (see: speech-tasks users list)")
-    return user
 
 
 def set_password(conn: sqlite3.Connection, name: str, password: str, by: str) -> None:
@@ -147,9 +153,9 @@ def set_active(conn: sqlite3.Connection, name: str, active: bool, by: str) -> No
         audit(conn, by, "user.enable" if active else "user.disable", name)
 
 
-def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
+def authenticate(conn: sqlite3.Connection, led: Ledger, name: str, password: str) -> User | None:
     """The active account *name* if *password* is its password, else None (same cost either way)."""
-    row = conn.execute(f"{_SELECT} WHERE p.name = ?", (name,)).fetchone()
+    row = conn.execute(f"SELECT {_FIELDS}, password_hash FROM portal_users WHERE name = ?", (name,)).fetchone()
     stored = row["password_hash"] if row else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
@@ -157,7 +163,10 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | N
         return None
     if row is None or not row["active"]:
         return None
+    account = _account(led, name)
+    if account is None:
+        return None
     if _hasher.check_needs_rehash(stored):
         with transaction(conn):
             conn.execute("UPDATE portal_users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
-    return _user(row)
+    return _user(row, account)

@@ -170,7 +170,7 @@ def _session_user() -> accounts.User | None:
     name = session.get("user")
     if not name:
         return None
-    user = accounts.get(db(), name)
+    user = accounts.get(db(), ledger(), name)
     if user is None or not user.active or user.session_epoch != session.get("epoch"):
         session.clear()
         return None
@@ -182,7 +182,7 @@ def _basic_user() -> accounts.User | None:
     auth = request.authorization
     if auth is None or auth.type != "basic":
         return None
-    user = accounts.authenticate(db(), auth.username or "", auth.password or "")
+    user = accounts.authenticate(db(), ledger(), auth.username or "", auth.password or "")
     if user is None:
         abort(401)
     return user

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_limiter import Limiter
 
 from . import accounts
-from .app import db, error_response
+from .app import db, error_response, ledger
 from .store import audit, transaction
 
 bp = Blueprint("auth", __name__)
@@ -30,7 +30,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         return render_template("login.html.j2", next=request.args.get("next", ""), no_accounts=accounts.active_count(db()) == 0)
     name = request.form.get("name", "").strip()
-    user = accounts.authenticate(db(), name, request.form.get("password", ""))
+    user = accounts.authenticate(db(), ledger(), name, request.form.get("password", ""))
     conn = db()
     if user is None:
         with transaction(conn):

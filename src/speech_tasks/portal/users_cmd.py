@@ -15,6 +15,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from ..ledger import Ledger
 from ..ledger.db import DEFAULT_DB, canonical_unit
 
 
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         with connect(path) as conn:
             cmd = args.users_command
             if cmd == "list":
-                users = accounts.all_users(conn)
+                with Ledger(path) as led:
+                    users = accounts.all_users(conn, led)
                 if not users:
                     print("no accounts yet (create one: speech-tasks users add NAME --role office)")
                 for u in users:
