@@ -6,9 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from speech_tasks.ledger.db import Ledger
-from speech_tasks.ledger.db import canonical_unit
-
+from speech_tasks.ledger.db import Ledger, canonical_unit
 
 SPEECH = (
     "今天召开全市安全生产工作会议。\n"
