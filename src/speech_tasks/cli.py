@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "track": ("speech_tasks.ledger.cli", "follow tasks until closed (销号) in a SQLite ledger"),
     "diff": ("speech_tasks.diff.cli", "compare the directives of two or more meetings: new, carried over "
              "(same or changed), split, merged, dropped; JSON, HTML or Markdown reports"),
+    "serve": ("speech_tasks.portal.serve_cmd", "the 督办 web portal over the ledger (needs the [portal] extra)"),
+    "users": ("speech_tasks.portal.users_cmd", "accounts of the web portal: add, list, disable, passwd"),
 }
 
 
@@ -55,6 +57,15 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "diff": (
         "speech-tasks diff earlier.txt later.txt -o outputs/diff",
         "speech-tasks diff --series a.json b.json c.json --format html,md",
+    ),
+    "serve": (
+        "speech-tasks serve --db outputs/ledger.sqlite          # http://127.0.0.1:8000 for this computer",
+        "speech-tasks serve --host 0.0.0.0 --port 8080          # the office intranet (accounts needed)",
+    ),
+    "users": (
+        "speech-tasks users add 王科长 --role office",
+        "speech-tasks users add 住建局张三 --role unit --unit 住建局 --by 王科长",
+        "speech-tasks users list",
     ),
 }
 

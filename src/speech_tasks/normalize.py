@@ -170,26 +170,34 @@ def _converter(config: str):
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_SAMPLE_CHARS = 4000
 
 
 def simplified(text: str) -> str | None:
     """A simplified-script view of *text*, character for character, when it is written in
     traditional script; None otherwise."""
     r = compiled().rules.script
+    conv = _converter(r.config)
+    sample = text[:_SAMPLE_CHARS]  # a simplified text shows it in its opening: convert no more
+    if len(text) > _SAMPLE_CHARS and not _traditional_share(sample, conv.convert(sample), r):
+        return None
     han = len(_HAN.findall(text))
     if not han:
         return None
-    conv = _converter(r.config)
     out = conv.convert(text)
     if len(out) != len(text):  # a phrase rule changed the length: convert line by line, then by character
         out = "".join(
             x if len(x := conv.convert(line)) == len(line) else "".join(conv.convert(ch) or ch for ch in line)
             for line in text.splitlines(keepends=True)
         )
-    changed = sum(1 for a, b in zip(text, out) if a != b)
-    if changed < r.min_chars or changed < r.min_share * han:
-        return None
-    return out
+    return out if _traditional_share(text, out, r) else None
+
+
+def _traditional_share(text: str, simple: str, r: ScriptRules) -> bool:
+    """Enough characters of *text* differ from their simplified form to call it traditional."""
+    han = len(_HAN.findall(text))
+    changed = sum(1 for a, b in zip(text, simple) if a != b)
+    return bool(han) and changed >= r.min_chars and changed >= r.min_share * han
 
 
 def full_width(text: str) -> str:

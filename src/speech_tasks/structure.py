@@ -123,6 +123,7 @@ class Compiled:
         self.agenda = re.compile(r.agenda_line)
         self.closing_starts = re.compile(r.closing_starts)
         self.closing_contains = re.compile(r.closing_contains)
+        self.any_marker = self.markers(frozenset(self.styles))  # a marker of any item style
 
 
     def markers(self, styles: frozenset[str]) -> re.Pattern:

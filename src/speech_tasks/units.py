@@ -208,8 +208,7 @@ def _marker_re() -> re.Pattern[str]:
     """An enumeration marker of any style in rules/structure.yaml (一要, （一）, ①, ◆ …)."""
     from . import structure
 
-    c = structure.compiled()
-    return c.markers(frozenset(c.styles))
+    return structure.compiled().any_marker
 
 
 def _word_pattern(words: list[str], not_words: list[str], still_words: Sequence[str] = ()) -> str:
@@ -606,10 +605,11 @@ def _unit(item: _Item, role: Role) -> Unit:
     )
 
 
-def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tuple[int, int] | None) -> list[Unit]:
+def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tuple[int, int] | None,
+             marker: re.Pattern[str]) -> list[Unit]:
     """Units of one clause text[cs:ce] whose subject is a body list (X要… / X牵头…); the
     sentence starts at *ss*."""
-    m = _marker_re().match(text, cs, ce)
+    m = marker.match(text, cs, ce)
     if m:
         cs = m.end()
     ns, ne = next_clause if next_clause is not None else (ce, ce)
@@ -684,10 +684,10 @@ def _addressed_before(lex: Lexicon, text: str, clause: tuple[int, int], subject:
     return [_unit(i, subject[0].role) for i in parsed[0]]
 
 
-def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit]:
+def _sentence_head(lex: Lexicon, text: str, clauses: list[tuple[int, int]], marker: re.Pattern[str]) -> list[Unit]:
     """A body at the head of a sentence whose modal comes later: 各有关部门承担着…，必须…"""
     cs, ce = clauses[0]
-    m = _marker_re().match(text, cs, ce)
+    m = marker.match(text, cs, ce)
     if m:
         cs = m.end()
     m = lex.opener_re.match(text, cs, ce)
@@ -820,6 +820,7 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
     lex = lexicon()
     if not lex.trigger_re.search(text, start, end):
         return []
+    marker = _marker_re()
     found: list[Unit] = []
     for s in _SENTENCE.finditer(text, start, end):
         ss, se = s.start(), s.end()
@@ -830,12 +831,12 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
             continue
         units: list[Unit] = []
         for k, (cs, ce) in enumerate(clauses):
-            found_here = _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None)
+            found_here = _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None, marker)
             if found_here and k and not units:
                 found_here = _addressed_before(lex, text, clauses[k - 1], found_here) + found_here
             units += found_here
         if not units or units[0].span[0] > clauses[0][1]:
-            units += _sentence_head(lex, text, clauses)
+            units += _sentence_head(lex, text, clauses, marker)
         if not units:
             units += _topic(lex, text, clauses)
         units += _frames(lex, text, ss, se)
