@@ -14,6 +14,7 @@ from .document import Doc, TaskDraft
 from .models import Meeting, NonTask, OutlineNode, Source, Task, TaskSheet
 
 _SPACE = re.compile(r"\s+")
+_SPAN_FIELDS = ("span", "name_span", "date_span", "title_span")
 
 
 def task_id(doc: Doc, draft: TaskDraft) -> str:
@@ -41,21 +42,22 @@ def _shown(doc: Doc, value: str | None, span) -> str | None:
 
 
 def _remap(doc: Doc, model):
-    """Copy of *model* with every span field turned into source offsets and its text (name) in
-    the source's own characters."""
+    """*model* with every span field turned into source offsets and its text (name) in the
+    source's own characters; the same object when nothing changes."""
+    fields = type(model).model_fields
     updates = {}
     if doc.surface is not None:
         for name, span in (("text", "span"), ("name", "name_span")):
-            value = getattr(model, name, None)
-            if isinstance(value, str) and getattr(model, span, None) is not None:
-                updates[name] = _shown(doc, value, getattr(model, span))
-    if doc.to_source is None:
-        return model.model_copy(update=updates) if updates else model
-    for name in ("span", "name_span", "date_span", "title_span"):
-        value = getattr(model, name, None)
-        if value is not None:
-            updates[name] = doc.src_span(value)
-    return model.model_copy(update=updates)
+            if name in fields and span in fields and getattr(model, span) is not None:
+                value = getattr(model, name)
+                shown = _shown(doc, value, getattr(model, span)) if isinstance(value, str) else value
+                if shown != value:
+                    updates[name] = shown
+    if doc.to_source is not None:
+        for name in _SPAN_FIELDS:
+            if name in fields and (value := getattr(model, name)) is not None:
+                updates[name] = doc.src_span(value)
+    return model.model_copy(update=updates) if updates else model
 
 
 def build_sheet(doc: Doc) -> TaskSheet:

@@ -409,12 +409,14 @@ class _Extractor:
                 if current is not None and self.c.field_label.match(self.text, s):
                     current[1] = e  # "牵头单位：…；配合单位：…" belongs to the directive before it
                     continue
-                units = find_units(self.text, s, e) if inside(s, lead_ins) else None
-                if units is not None and not (units and self._stands_alone(s, e, units, open_lead_ins)):
+                lead_in = inside(s, lead_ins)
+                if lead_in and not self._may_stand_alone(s, e, open_lead_ins):
                     current = None  # introduces a list: not a task of its own
                     continue
-                if units is None:
-                    units = find_units(self.text, s, e)
+                units = find_units(self.text, s, e)
+                if lead_in and not any(not u.generic for u in units):
+                    current = None
+                    continue
                 if units:
                     key = tuple(sorted(u.text for u in units))
                     # the task opens with the clause that names its body ("对此，大家必须…，各镇街区要…");
@@ -502,16 +504,16 @@ class _Extractor:
         m = structure.SENTENCE_END.search(self.text, pos, para_end)
         return m.end() if m else para_end
 
-    def _stands_alone(self, start: int, end: int, units, open_lead_ins: list[Span]) -> bool:
-        """A sentence of a lead-in paragraph that assigns work to a named body and does not announce
-        the list below it (the paragraph ends in 。, the items open paragraphs of their own:
-        "…防汛形势不容乐观。县自然资源局要对…开展汛前排查。" before "一是…") is a directive of its own."""
+    def _may_stand_alone(self, start: int, end: int, open_lead_ins: list[Span]) -> bool:
+        """A sentence of a lead-in paragraph that does not announce the list below it (the paragraph
+        ends in 。, the items open paragraphs of their own: "…防汛形势不容乐观。县自然资源局要对…开展汛前
+        排查。" before "一是…") is a directive of its own when it assigns work to a named body."""
+        k = bisect_right(open_lead_ins, (start, len(self.text))) - 1  # lead-ins do not overlap
+        if k < 0 or not open_lead_ins[k][0] <= start < open_lead_ins[k][1]:
+            return False
+        lead_in = open_lead_ins[k]
         para_end = self.text.find("\n", start)
         para_end = len(self.text) if para_end == -1 else para_end
-        k = bisect_right(open_lead_ins, (start, len(self.text))) - 1  # lead-ins do not overlap
-        lead_in = open_lead_ins[k] if k >= 0 and open_lead_ins[k][0] <= start < open_lead_ins[k][1] else None
-        if lead_in is None or not any(not u.generic for u in units):
-            return False
         last = self.text[lead_in[0]:lead_in[1]].rstrip()
         return bool(last) and last[-1] in "。！!" and end <= para_end
 

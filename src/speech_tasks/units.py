@@ -203,7 +203,10 @@ _MASK = re.compile(r"[*＊×]+|[xX]{2,}")  # a masked place name: **海关, XX�
 # _MAX_NAME; a past or citing cue further than _MAX_LIST characters from a frame is not read.
 _MAX_LIST = 300
 _MAX_NAME = 40
+_MAX_SUBJECT_CLAUSE = 40  # a clause that is only a list of bodies (各乡镇、城区，…要) is no longer
 _NOTE = re.compile(r"[（(][^（）()，,。]{1,20}[）)]")
+
+
 def _marker_re() -> re.Pattern[str]:
     """An enumeration marker of any style in rules/structure.yaml (一要, （一）, ①, ◆ …)."""
     from . import structure
@@ -305,7 +308,7 @@ class Lexicon:
         self.continuation_re = re.compile(f"(?:{rules.alternation(s.continuations)})" if s.continuations else "(?!)")
         self.reporting_re = re.compile(rules.alternation(s.reporting) or "(?!)")
         self.addressing_re = re.compile(f"(?:{rules.alternation(s.addressing) or '(?!)'})[，,：:]?")
-        self.topic_re = re.compile(f"(?:{rules.alternation(s.topic_particles) or '(?!)'})$")
+        self.topic_particles = tuple(s.topic_particles)
         self.reported_re = re.compile(rules.alternation([*s.past_times, *s.citing]) or "(?!)")
         tails = rules.alternation(r.generic_tails) or "(?!)"
         self.tail_re = re.compile(f"(?:{tails})(?:[、和](?:{tails}))?")
@@ -613,7 +616,8 @@ def _subject(lex: Lexicon, text: str, ss: int, cs: int, ce: int, next_clause: tu
     if m:
         cs = m.end()
     ns, ne = next_clause if next_clause is not None else (ce, ce)
-    continued = next_clause is not None and lex.continuation_re.match(text, ns, ne)
+    # a subject clause that goes on after a comma is short (供水、供电等部门，也要…)
+    continued = next_clause is not None and ce - cs <= _MAX_SUBJECT_CLAUSE and lex.continuation_re.match(text, ns, ne)
     colon = next_clause is not None and text[ce:ce + 1] in "：:"
     if not (continued or colon or lex.predicate_re.search(text, cs, ce)):
         return []
@@ -723,12 +727,12 @@ def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit
     """Spoken: 文旅局啊，长假期间游客多，…一定要落实到位 — a clause that is a body list and a topic
     particle, with a modal in a later clause of the sentence."""
     for k, (cs, ce) in enumerate(clauses[:-1]):
-        particle = lex.topic_re.search(text, cs, ce)
+        particle = next((p for p in lex.topic_particles if text.endswith(p, cs, ce)), None)
         if particle is None:
             continue
-        m = lex.opener_re.match(text, cs, particle.start())
+        m = lex.opener_re.match(text, cs, ce - len(particle))
         start = m.end() if m else cs
-        head = lex.strip_gap(text[start:particle.start()])  # 各村的书记啊，…: the people stand for the body
+        head = lex.strip_gap(text[start:ce - len(particle)])  # 各村的书记啊，…: the people stand for the body
         parsed = lex.parse_list(head, start, whole=True) if head else None
         if not parsed or not lex.licensed(parsed[0], parsed[1], tight=False):
             continue
