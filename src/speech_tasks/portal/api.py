@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 
 from flask import Blueprint, current_app, g, jsonify, request
 
 from . import drafts, uploads, work
 from .app import PortalError, db, ledger, require
-from .meetings import import_message
+from .meetings import confirm_draft, import_message
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -185,8 +184,6 @@ def draft(draft_id: str):
 @require("office")
 def confirm(draft_id: str):
     """Import a checked draft into the ledger: ``{"version": N}``."""
-    from ..ledger import LedgerError
-
     data = request.get_json(silent=True) or {}
     try:
         d = drafts.get(db(), draft_id)
@@ -195,16 +192,5 @@ def confirm(draft_id: str):
         raise PortalError(404, "草稿不存在") from None
     except (KeyError, TypeError, ValueError):
         raise PortalError(400, "需要 version") from None
-    if d.state != "draft":
-        raise PortalError(400, "该会议已确认或已放弃")
-    if d.version != version:
-        raise PortalError(409, f"草稿已被 {d.updated_by} 于 {d.updated_at} 修改，请刷新后再确认")
-    try:
-        result = ledger().import_sheet(d.sheet, g.user.name)
-        drafts.mark(db(), draft_id, version, "confirmed", g.user.name, result.meeting,
-                    json.dumps(dataclasses.asdict(result), ensure_ascii=False))
-    except LedgerError as e:
-        raise PortalError(400, str(e)) from None
-    except drafts.DraftError as e:
-        raise PortalError(409, str(e)) from None
+    result = confirm_draft(d, version)
     return jsonify(meeting=result.meeting, message=import_message(result), result=plain(result))

@@ -152,25 +152,30 @@ def correct(draft_id: str, task_id: str):
     return redirect(url_for("meetings.draft", draft_id=draft_id, _anchor=f"task-{task_id}"))
 
 
-@bp.route("/meetings/drafts/<draft_id>/confirm", methods=["POST"])
-@require("office")
-def confirm(draft_id: str):
+def confirm_draft(d, version: int):
+    """Import draft *d*, last seen at *version*, into the ledger as the signed-in account; the
+    ledger's ImportResult. The page and the JSON API both confirm through here."""
     from ..ledger import LedgerError
 
-    d = _draft(draft_id)
-    version = _version()
     if d.state != "draft":
         raise PortalError(400, "该会议已确认或已放弃")
     if d.version != version:
         raise PortalError(409, f"草稿已被 {d.updated_by} 于 {d.updated_at} 修改，请刷新后再确认")
     try:
         result = ledger().import_sheet(d.sheet, g.user.name)
-        drafts.mark(db(), draft_id, version, "confirmed", g.user.name, result.meeting,
+        drafts.mark(db(), d.id, version, "confirmed", g.user.name, result.meeting,
                     json.dumps(dataclasses.asdict(result), ensure_ascii=False))
     except LedgerError as e:
         raise PortalError(400, f"入账失败：{e}") from None
     except drafts.DraftError as e:
         raise PortalError(409, str(e)) from None
+    return result
+
+
+@bp.route("/meetings/drafts/<draft_id>/confirm", methods=["POST"])
+@require("office")
+def confirm(draft_id: str):
+    result = confirm_draft(_draft(draft_id), _version())
     flash(import_message(result))
     return redirect(url_for("meetings.index"))
 
