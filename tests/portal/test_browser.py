@@ -66,11 +66,21 @@ class Page:
         self.wait_for_new(old)
 
     def wait_for_new(self, old) -> None:
-        """Wait until the page that *old* (its html element) belonged to has been replaced."""
-        from selenium.webdriver.support import expected_conditions
+        """Wait until the page that *old* (its html element) belonged to has been replaced.
+
+        While the old page is torn down chromedriver may answer "Node with given id does not
+        belong to the document" instead of a stale-element error: that is gone too."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        WebDriverWait(self.d, 30).until(expected_conditions.staleness_of(old))
+        def gone(_) -> bool:
+            try:
+                old.is_enabled()
+            except (StaleElementReferenceException, WebDriverException):
+                return True
+            return False
+
+        WebDriverWait(self.d, 30).until(gone)
 
     def login(self, name: str) -> None:
         self.open("/login")
