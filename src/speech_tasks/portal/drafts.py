@@ -35,6 +35,15 @@ class Conflict(DraftError):
     """The draft changed since the page was loaded."""
 
 
+def check_open(draft: Draft, version: int, closed: str = "", retry: str = "请刷新后再确认") -> None:
+    """Refuse to act on *draft* when it is confirmed or discarded (DraftError, *closed* appended)
+    or changed since *version* was read (Conflict, saying what to do: *retry*)."""
+    if draft.state != "draft":
+        raise DraftError(f"该会议已确认或已放弃{closed}")
+    if draft.version != version:
+        raise Conflict(f"草稿已被 {draft.updated_by} 于 {draft.updated_at} 修改，{retry}")
+
+
 @dataclass(frozen=True)
 class Draft:
     id: str
@@ -166,10 +175,7 @@ def correct(
     """
     with transaction(conn):
         draft = get(conn, draft_id)
-        if draft.state != "draft":
-            raise DraftError("该会议已确认或已放弃，不能再修改")
-        if draft.version != version:
-            raise Conflict(f"草稿已被 {draft.updated_by} 于 {draft.updated_at} 修改，请刷新后再改（您的修改未保存）")
+        check_open(draft, version, "，不能再修改", "请刷新后再改（您的修改未保存）")
         task = draft.task(task_id)
         if text is not None and draft.has_children(task_id) and text.strip() != task.text.strip():
             raise DraftError("含子任务的任务只能修改标题，请分别修改各子任务")
@@ -222,10 +228,7 @@ def mark(conn: sqlite3.Connection, draft_id: str, version: int, state: str, by: 
     JSON), or discarded."""
     with transaction(conn):
         draft = get(conn, draft_id)
-        if draft.state != "draft":
-            raise DraftError("该会议已确认或已放弃")
-        if draft.version != version:
-            raise Conflict(f"草稿已被 {draft.updated_by} 于 {draft.updated_at} 修改，请刷新后再确认")
+        check_open(draft, version)
         conn.execute(
             "UPDATE portal_drafts SET state = ?, meeting = ?, import_json = ?, updated_by = ?, updated_at = ?,"
             " version = version + 1 WHERE id = ?",

@@ -157,10 +157,12 @@ def confirm_draft(d, version: int):
     ledger's ImportResult. The page and the JSON API both confirm through here."""
     from ..ledger import LedgerError
 
-    if d.state != "draft":
-        raise PortalError(400, "该会议已确认或已放弃")
-    if d.version != version:
-        raise PortalError(409, f"草稿已被 {d.updated_by} 于 {d.updated_at} 修改，请刷新后再确认")
+    try:
+        drafts.check_open(d, version)  # before the import: a stale page never reaches the ledger
+    except drafts.Conflict as e:
+        raise PortalError(409, str(e)) from None
+    except drafts.DraftError as e:
+        raise PortalError(400, str(e)) from None
     try:
         result = ledger().import_sheet(d.sheet, g.user.name)
         drafts.mark(db(), d.id, version, "confirmed", g.user.name, result.meeting,
