@@ -74,6 +74,19 @@ def _examples(names) -> str:
     return "Examples:\n" + "\n".join(f"  {line}" for name in names for line in EXAMPLES.get(name, ()))
 
 
+def add_subcommand(sub, name: str, help_text: str, examples: tuple[str, ...], **kwargs) -> argparse.ArgumentParser:
+    """A subcommand (`track list`, `users add` …) whose --help says what it does and shows
+    *examples*, like the commands themselves."""
+    return sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text,
+        epilog="Examples:\n" + "\n".join(f"  {line}" for line in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **kwargs,
+    )
+
+
 def iso_date(value: str) -> dt.date:
     """An argparse type for a date (any form :func:`parse_date` reads), shared by the commands."""
     try:

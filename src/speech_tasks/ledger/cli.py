@@ -28,7 +28,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import iso_date
+from ..cli import add_subcommand, iso_date
 from ..export import SheetError, read_sheet
 from ..export.csv import cell as csv_cell
 from ..export.xlsx_style import text_width
@@ -42,17 +42,20 @@ FORMATS = ("table", "json", "csv")
 CONFLICTS_EXIT = 3
 _COLOURS = {"红": "\x1b[41;97m", "黄": "\x1b[43;30m", "蓝": "\x1b[44;97m"}
 _MAX_CELL = 40  # display width a table cell is cut to
-ACTIONS = {  # subcommand: (Ledger method, help, takes --due)
-    "sign": ("sign", "签收 an assignment", False),
-    "report": ("report", "报送进展 (--note, optional --evidence files)", False),
-    "complete": ("report", "报送完成 (--note)", False),
-    "request-extension": ("request_extension", "申请延期 (--due DATE --note REASON)", True),
-    "approve-extension": ("approve_extension", "批准延期 (office)", False),
-    "reject-extension": ("reject_extension", "驳回延期 (office, --note)", False),
-    "review": ("review", "审核通过 a completed assignment (office)", False),
-    "send-back": ("send_back", "退回 a completed assignment (office, --note)", False),
-    "close": ("close", "销号 an assignment, or a task whose units are all reviewed (office)", False),
-    "reopen": ("reopen", "reopen a closed assignment (office, --note)", False),
+ACTIONS = {  # subcommand: (Ledger method, help, takes --due, example arguments)
+    "sign": ("sign", "签收 an assignment", False, "T3d2f60588f --unit 住建局 --by 住建局张三"),
+    "report": ("report", "报送进展 (--note, optional --evidence files)", False,
+               "T3d2f60588f/2 --note 已排查企业12家 --evidence 排查台账.xlsx"),
+    "complete": ("report", "报送完成 (--note)", False, "T3d2f60588f/2 --note 整改全部完成"),
+    "request-extension": ("request_extension", "申请延期 (--due DATE --note REASON)", True,
+                          "T3d2f60588f/2 --due 2024-09-30 --note 汛期施工停工"),
+    "approve-extension": ("approve_extension", "批准延期 (office)", False, "T3d2f60588f/2 --by 王科长"),
+    "reject-extension": ("reject_extension", "驳回延期 (office, --note)", False, "T3d2f60588f/2 --note 时限不变"),
+    "review": ("review", "审核通过 a completed assignment (office)", False, "T3d2f60588f/2 --by 王科长"),
+    "send-back": ("send_back", "退回 a completed assignment (office, --note)", False, "T3d2f60588f/2 --note 缺整改照片"),
+    "close": ("close", "销号 an assignment, or a task whose units are all reviewed (office)", False,
+              "T3d2f60588f --by 王科长"),
+    "reopen": ("reopen", "reopen a closed assignment (office, --note)", False, "T3d2f60588f/2 --note 复查发现反弹"),
 }
 
 
@@ -80,18 +83,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fmt.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
 
     sub = parser.add_subparsers(dest="track_command", metavar="SUBCOMMAND", required=True)
-    p = sub.add_parser("import", parents=[common, by], help="add task sheets (JSON) to the ledger")
+
+    def command(name: str, help_text: str, *examples: str, parents=(common,)) -> argparse.ArgumentParser:
+        lines = tuple(f"speech-tasks track {name} {e}".rstrip() for e in examples)
+        return add_subcommand(sub, name, help_text, lines, parents=list(parents))
+
+    task_id = "task id, as `track list` shows it (T3d2f60588f)"
+    p = command("import", "add task sheets (JSON) to the ledger",
+                "outputs/                        # every sheet `extract` wrote there",
+                "outputs/2024-07-安委会.json --follows 2024-06-安委会_635ad7d80ec46cb0", parents=(common, by))
     p.add_argument("sheets", nargs="+", metavar="SHEET", help="sheet JSON files from `extract`, or folders of them")
-    p.add_argument("--follows", metavar="MEETING", help="the earlier meeting these continue (carry-over)")
+    p.add_argument("--follows", metavar="MEETING", help="id of the earlier meeting these continue (carry-over), as `track import` printed it")
     p.add_argument("--series", metavar="NAME", help="put the meetings in this series (default: from the meeting name)")
-    sub.add_parser("list", parents=[common, view, fmt], help="tasks with their 三色预警")
-    p = sub.add_parser("show", parents=[common, view], help="a task with its units and their 进展")
-    p.add_argument("task", metavar="ID")
-    p = sub.add_parser("history", parents=[common, fmt], help="every change to a task")
-    p.add_argument("task", metavar="ID")
-    sub.add_parser("units", parents=[common, view, fmt], help="per-unit summary")
-    for name, (_, help_text, takes_due) in ACTIONS.items():
-        p = sub.add_parser(name, parents=[common, by], help=help_text)
+    command("list", "tasks with their 三色预警", "--overdue", "--unit 住建 --status 未签收 --format csv > 住建.csv",
+            parents=(common, view, fmt))
+    p = command("show", "a task with its units and their 进展", "T3d2f60588f", parents=(common, view))
+    p.add_argument("task", metavar="ID", help=task_id)
+    p = command("history", "every change to a task", "T3d2f60588f --format csv", parents=(common, fmt))
+    p.add_argument("task", metavar="ID", help=task_id)
+    command("units", "per-unit summary", "", "--meeting 2024-06-安委会 --format json", parents=(common, view, fmt))
+    for name, (_, help_text, takes_due, example) in ACTIONS.items():
+        p = command(name, help_text, example, parents=(common, by))
         p.add_argument("target", metavar="ID", help="task id with --unit, or TASK/N as `track show` lists")
         p.add_argument("--unit", metavar="NAME", help="the unit's assignment (its name or part of it)")
         p.add_argument("--note", default="", help="进展, reason or remark")
@@ -100,8 +112,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             p.add_argument("--evidence", action="append", default=[], metavar="FILE", help="a file to keep with the report")
         if takes_due:
             p.add_argument("--due", type=iso_date, required=True, metavar="DATE", help="the date asked for")
-    p = sub.add_parser("edit", parents=[common, by], help="office edit of a task: wording, due date, units, status")
-    p.add_argument("task", metavar="ID")
+    p = command("edit", "office edit of a task: wording, due date, units, status",
+                "T3d2f60588f --due 2024-08-31 --add-unit 应急管理局:lead --reason 会议决定",
+                "T3d2f60588f --derive", parents=(common, by))
+    p.add_argument("task", metavar="ID", help=task_id)
     p.add_argument("--text", help="new wording (工作任务)")
     p.add_argument("--due", type=iso_date, metavar="DATE", help="new due date (截止日期)")
     p.add_argument("--note", help="office note (进展情况 of the task)")
@@ -112,14 +126,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--derive", action="store_true", help="drop the override: status from the units again")
     p.add_argument("--reason", default="", help="why (kept in the history)")
     p.add_argument("--version", type=int, metavar="N", help="refuse if the task changed since version N")
-    p = sub.add_parser("export", parents=[common, view], help="write the 台账 workbook (xlsx)")
+    p = command("export", "write the 台账 workbook (xlsx) that staff edit and send back",
+                "-o 台账.xlsx", "--unit 住建 -o 住建局台账.xlsx", parents=(common, view))
     p.add_argument("-o", "--output", default="outputs/ledger.xlsx", metavar="FILE", help="default: outputs/ledger.xlsx")
     p.add_argument("--force", action="store_true", help="overwrite a 台账 holding edits not yet imported (keeps a backup)")
-    p = sub.add_parser("import-xlsx", parents=[common, by], help="take back the edits made in an exported 台账")
-    p.add_argument("workbook", metavar="FILE")
-    p = sub.add_parser("remind", parents=[common, view], help="催办 list: overdue or unsigned assignments per unit")
+    p = command("import-xlsx", "take back the edits made in an exported 台账", "台账.xlsx --by 王科长",
+                parents=(common, by))
+    p.add_argument("workbook", metavar="FILE", help="a 台账 written by `track export`, with the staff's edits")
+    p = command("remind", "催办 list: overdue or unsigned assignments per unit", "-o 催办.docx",
+                "--today 2024-07-01 -o 催办.xlsx", parents=(common, view))
     p.add_argument("-o", "--output", required=True, metavar="FILE", help=".docx or .xlsx")
-    p = sub.add_parser("account", parents=[common, by], help="add or change an account (office, unit, viewer)")
+    p = command("account", "add or change an account (office, unit, viewer); without NAME, list them",
+                "王科长 --role office", "住建局张三 --role unit --unit 住建局 --by 王科长", "",
+                parents=(common, by))
     p.add_argument("name", metavar="NAME", nargs="?", help="without: list the accounts")
     p.add_argument("--role", choices=("office", "unit", "viewer"))
     p.add_argument("--unit", metavar="NAME", help="the unit a unit account acts for")
@@ -381,7 +400,7 @@ def _target(ledger: Ledger, args: argparse.Namespace):
 
 
 def _cmd_action(args: argparse.Namespace) -> int:
-    method, _, _ = ACTIONS[args.track_command]
+    method = ACTIONS[args.track_command][0]
     by = _user(args)
     with _open(args) as ledger:
         a = _target(ledger, args)

@@ -15,6 +15,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from ..cli import add_subcommand
 from ..ledger import Ledger
 from ..ledger.db import DEFAULT_DB, canonical_unit
 
@@ -22,19 +23,23 @@ from ..ledger.db import DEFAULT_DB, canonical_unit
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=DEFAULT_DB, metavar="FILE", help=f"ledger file (default: {DEFAULT_DB})")
     sub = parser.add_subparsers(dest="users_command", metavar="SUBCOMMAND", required=True)
-    p = sub.add_parser("add", help="create an account")
-    p.add_argument("name", metavar="NAME")
+    p = add_subcommand(sub, "add", "create an account (the password is asked for, or read from a file)",
+                       ("speech-tasks users add 王科长 --role office",
+                        "speech-tasks users add 住建局张三 --role unit --unit 住建局 --by 王科长 --password-file pw.txt"))
+    p.add_argument("name", metavar="NAME", help="the login name")
     p.add_argument("--role", required=True, choices=("office", "unit", "viewer"),
                    help="office: the 安委办, everything; unit: one unit's assignments; viewer: read only")
     p.add_argument("--unit", metavar="UNIT", help="the unit of a unit account (canonicalised: 住建局 → its full name)")
     p.add_argument("--password-file", metavar="FILE", help="read the password from the first line of FILE")
     p.add_argument("--by", metavar="NAME",
                    help="the office account creating it (default: your login name; not needed for the first account)")
-    sub.add_parser("list", help="every account with its role, unit and state")
+    add_subcommand(sub, "list", "every account with its role, unit and state", ("speech-tasks users list",))
     for name, text in (("disable", "stop an account from logging in (its sessions end)"), ("enable", "allow a disabled account again")):
-        sub.add_parser(name, help=text).add_argument("name", metavar="NAME")
-    p = sub.add_parser("passwd", help="set a new password (the account's sessions end)")
-    p.add_argument("name", metavar="NAME")
+        add_subcommand(sub, name, text, (f"speech-tasks users {name} 住建局张三",)).add_argument(
+            "name", metavar="NAME", help="the account's login name")
+    p = add_subcommand(sub, "passwd", "set a new password (the account's sessions end)",
+                       ("speech-tasks users passwd 住建局张三",))
+    p.add_argument("name", metavar="NAME", help="the account's login name")
     p.add_argument("--password-file", metavar="FILE", help="read the password from the first line of FILE")
 
 
