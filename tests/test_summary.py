@@ -198,7 +198,13 @@ def test_write_makes_xlsx_sheets_and_html_with_plots(tmp_path):
     for ws in wb.worksheets:  # printable as the task sheets are
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
         assert "&P" in ws.oddFooter.center.text and ws.freeze_panes == "B2"
-        assert ws["A1"].font.b and ws["A2"].border.left.style == "thin"
+        assert ws["A1"].font.b and ws["A1"].border.left.style == "thin"
+        (grid,) = ws.conditional_formatting  # the body's grid: every cell of the table, blank or not
+        assert str(grid.sqref) == f"A2:{ws.cell(ws.max_row, ws.max_column).coordinate}"
+        assert grid.rules[0].dxf.border.left.style == "thin"
+    sectors = wb["行业领域×会议"]  # a zero count is no cell at all; text and dates keep their column's look
+    assert any(c.value is None for row in sectors.iter_rows(min_row=2) for c in row)
+    assert sectors["B2"].number_format == "yyyy-mm-dd" and sectors["C3"].alignment.wrap_text
     html = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert '<table class="data">' in html and "<td class=\"num\">" in html
     assert html.count("<svg") == 3  # heatmap, sector trend, workload bars
