@@ -418,21 +418,29 @@ def _extract_sheet(speech: Speech) -> Extracted:
 # --- main side ---------------------------------------------------------------------------
 
 
-def remove_leftovers(speech: Speech) -> None:
-    """Delete the temporary files an interrupted write of *speech*'s outputs left behind."""
+def remove_leftovers(speeches: Iterable[Speech]) -> None:
+    """Delete the temporary files an interrupted write of these speeches' outputs left behind
+    (each output folder is listed once, however many speeches it holds)."""
     from .export import FORMATS
 
-    pattern = re.compile(rf"\.{{1,2}}{re.escape(speech.path.stem)}\.(?:{'|'.join(FORMATS)})\..*\.tmp")
-    try:
-        names = os.listdir(speech.out_dir)
-    except OSError:
-        return
-    for name in names:
-        if pattern.fullmatch(name):
-            try:
-                os.unlink(speech.out_dir / name)
-            except OSError:
-                pass
+    stems: dict[Path, set[str]] = {}
+    for speech in speeches:
+        stems.setdefault(speech.out_dir, set()).add(speech.stem)
+    for folder, folder_stems in stems.items():
+        try:
+            temporary = [name for name in os.listdir(folder) if name.startswith(".") and name.endswith(".tmp")]
+        except OSError:
+            continue
+        if not temporary:
+            continue
+        alternatives = "|".join(map(re.escape, sorted(folder_stems)))
+        pattern = re.compile(rf"\.{{1,2}}(?:{alternatives})\.(?:{'|'.join(FORMATS)})\..*\.tmp")
+        for name in temporary:
+            if pattern.fullmatch(name):
+                try:
+                    os.unlink(folder / name)
+                except OSError:
+                    pass
 
 
 def _describe_death(code: int | None) -> str:
@@ -525,7 +533,7 @@ class Pool:
     def _failed(self, worker: _Worker, reason: str) -> Result:
         name, item = worker.job
         speech = item.speech if isinstance(item, Result) else item
-        remove_leftovers(speech)
+        remove_leftovers([speech])
         return Result(speech, FAILED, reason=reason)
 
     def _map(self, name: str, items: list) -> Iterator[Result]:

@@ -393,8 +393,7 @@ def run(args: argparse.Namespace) -> int:
     config = batch.config_key(settings)
     cache = batch.Cache.load(out_root)
     todo, unchanged = (list(speeches), []) if args.force else batch.plan(speeches, cache, config)
-    for speech in todo:  # temporary files of a run that was killed
-        batch.remove_leftovers(speech)
+    batch.remove_leftovers(todo)  # temporary files of a run that was killed
     rebuild = want_summary and (
         bool(todo)
         or cache.summary != batch.summary_key(unchanged, config)
