@@ -69,6 +69,11 @@ BAD_INPUT = {
                                    "kill.txt: the worker extracting it was killed by SIGKILL", ["a"]),
     "worker stuck": ({"a.txt": SPEECH, "stuck.txt": SPEECH}, ["-j", "1", "--timeout", "2"], ("stuck", _hang), 1,
                      "stuck.txt: took longer than 2 s", ["a"]),
+    # the worker had been sent the next speech too: that one is given to its replacement
+    "worker killed, next sent": ({"kill.txt": SPEECH, "z.txt": SPEECH}, ["-j", "1", "--timeout", "30"],
+                                 ("kill", _kill_self), 1, "kill.txt: the worker extracting it was killed", ["z"]),
+    "worker stuck, next sent": ({"stuck.txt": SPEECH, "z.txt": SPEECH}, ["-j", "1", "--timeout", "2"],
+                                ("stuck", _hang), 1, "stuck.txt: took longer than 2 s", ["z"]),
     "disk full": ({"a.txt": SPEECH}, [], ("disk", _disk_full), 1, "a.txt: cannot write the outputs", []),
     "read-only output folder": ({"a.txt": SPEECH}, [], ("replace", _read_only), 1, "Read-only file system", []),
 }

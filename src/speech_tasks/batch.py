@@ -23,6 +23,7 @@ import os
 import re
 import signal
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ CACHE_FILE = ".speech-tasks-cache.json"
 CACHE_VERSION = 1
 JOURNAL_FILE = ".speech-tasks-cache.journal"  # entries recorded since the cache was last saved
 DEFAULT_TIMEOUT = 60.0  # seconds per speech
+QUEUED = 2  # jobs sent ahead to a worker: the one it runs and the next
 DIGESTS_FILE = ".speech-tasks-digests.json"  # summary digests of the sheets, for the next rerun
 
 EXTRACTED, UNCHANGED, FAILED = "extracted", "unchanged", "failed"
@@ -481,13 +483,19 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child, settings), daemon=True)
         self.process.start()
         child.close()
-        self.job: tuple[str, object] | None = None
-        self.started = 0.0
+        self.jobs: deque[tuple[str, object]] = deque()  # sent, not yet answered; the first is running
+        self.started = 0.0  # when the running job started
 
     def give(self, name: str, item) -> None:
-        self.job = (name, item)
+        if not self.jobs:
+            self.started = time.monotonic()
+        self.jobs.append((name, item))
+        self.conn.send((name, item))
+
+    def answered(self) -> None:
+        """The running job's result came back: the next one (if sent) starts now."""
+        self.jobs.popleft()
         self.started = time.monotonic()
-        self.conn.send(self.job)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -498,6 +506,9 @@ class _Worker:
 
 class Pool:
     """Runs jobs on *jobs* forked workers, one speech at a time each, under a time limit.
+
+    Each worker is sent its next job while it runs one (QUEUED jobs in all), so it never waits
+    for this process to read a result before it can go on.
 
     Open it (``with Pool(...)``) before any thread starts (a progress bar's refresh thread):
     the workers are forked from this process with the stages already loaded. Where fork is not
@@ -521,7 +532,7 @@ class Pool:
 
     def __exit__(self, *exc) -> None:
         for w in self._workers:
-            if exc[0] is None and w.job is None and w.process.is_alive():
+            if exc[0] is None and not w.jobs and w.process.is_alive():
                 try:
                     w.conn.send(None)
                 except OSError:
@@ -531,7 +542,8 @@ class Pool:
         self._workers = []
 
     def _failed(self, worker: _Worker, reason: str) -> Result:
-        name, item = worker.job
+        """The result of the worker's running job, which it could not finish."""
+        name, item = worker.jobs[0]
         speech = item.speech if isinstance(item, Result) else item
         remove_leftovers([speech])
         return Result(speech, FAILED, reason=reason)
@@ -545,10 +557,11 @@ class Pool:
         pending = list(reversed(items))
         timeout = self.settings.timeout
         while True:
-            for w in self._workers:
-                if w.job is None and pending:
-                    w.give(name, pending.pop())
-            busy = [w for w in self._workers if w.job is not None]
+            for depth in range(QUEUED):  # a job for each worker before a second for any
+                for w in self._workers:
+                    if len(w.jobs) <= depth and pending:
+                        w.give(name, pending.pop())
+            busy = [w for w in self._workers if w.jobs]
             if not busy:
                 return
             wait_for = None
@@ -556,7 +569,7 @@ class Pool:
                 wait_for = max(0.0, min(w.started for w in busy) + timeout - time.monotonic())
             ready = wait([x for w in busy for x in (w.conn, w.process.sentinel)], wait_for)
             for i, w in enumerate(self._workers):
-                if w.job is None:
+                if not w.jobs:
                     continue
                 result = None
                 if w.conn in ready:
@@ -565,7 +578,7 @@ class Pool:
                     except (EOFError, OSError):
                         result = None
                     if result is not None:
-                        w.job = None
+                        w.answered()
                         yield result
                         continue
                 if result is None and (w.process.sentinel in ready or w.conn in ready):
@@ -575,6 +588,7 @@ class Pool:
                     failed = self._failed(w, f"took longer than {timeout:g} s (--timeout); stopped")
                 else:
                     continue
+                pending += [item for _, item in reversed(list(w.jobs)[1:])]  # sent but not started: retried
                 w.kill()
                 self._workers[i] = _Worker(self._ctx, self.settings)
                 yield failed
