@@ -320,3 +320,17 @@ def test_processes_creating_a_fresh_ledger_at_once_all_get_in(tmp_path):
         assert [p.exitcode for p in procs] == [0] * len(stems)
         with Ledger(path) as led:
             assert sorted(m.id for m in led.meetings()) == list(stems)
+
+
+def test_mark_and_changed_since_tell_a_reader_what_to_read_again(ledger):
+    before = ledger.mark()
+    assert ledger.changed_since(before) == set()
+    a = ledger.task("T0000000002").active[0]
+    ledger.report(a.id, "x", a.version, "自查 30 处")  # a report: history and feedback
+    ledger.edit_task("T0000000003", "王科长", None, text="加强节日值班值守。")
+    after = ledger.mark()
+    assert after.imports == before.imports and after.history > before.history and after.feedback > before.feedback
+    assert ledger.changed_since(before) == {"T0000000002", "T0000000003"}
+    assert ledger.changed_since(after) == set()
+    ledger.import_sheet(sheet(base_tasks(), stem="2024-04-01_安委会", version="v2"), "x")
+    assert ledger.mark().imports != after.imports  # new tasks: a reader selects everything again

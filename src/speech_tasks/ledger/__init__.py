@@ -18,10 +18,10 @@ Modules: db.py (schema, migrations, the :class:`Ledger` API), identity.py (which
 tasks are), lifecycle.py (rules/ledger.yaml), alerts.py (三色), xlsx.py (the 台账 workbook round
 trip), remind.py (催办 lists), cli.py (`speech-tasks track`).
 """
-from .db import DEFAULT_DB, ConflictError, Filters, Ledger, LedgerError, NotAllowed
+from .db import DEFAULT_DB, ConflictError, Filters, Ledger, LedgerError, Mark, NotAllowed
 from .model import Account, Assignment, Feedback, HistoryEntry, ImportResult, Meeting, Task
 
 __all__ = [
     "DEFAULT_DB", "Account", "Assignment", "ConflictError", "Feedback", "Filters", "HistoryEntry", "ImportResult",
-    "Ledger", "LedgerError", "Meeting", "NotAllowed", "Task",
+    "Ledger", "LedgerError", "Mark", "Meeting", "NotAllowed", "Task",
 ]

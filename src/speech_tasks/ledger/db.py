@@ -255,6 +255,27 @@ def _units_text(units: list[dict]) -> str:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """Where the ledger stands, for readers that keep results between calls (the portal):
+    *imports* changes only when tasks, meetings or speech sources are added; every other
+    change appends to the history (a 进展 report also to the feedback)."""
+
+    imports: tuple[int, int, int]  # tasks, meetings, sources
+    history: int  # last history id
+    feedback: int  # last feedback id
+
+
+_MARK = (
+    "SELECT (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM meetings), (SELECT COUNT(*) FROM sources),"
+    " (SELECT IFNULL(MAX(id), 0) FROM history), (SELECT IFNULL(MAX(id), 0) FROM feedback)"
+)
+_CHANGED_SINCE = (
+    "SELECT task FROM history WHERE id > ? UNION"
+    " SELECT a.task FROM feedback f JOIN assignments a ON a.id = f.assignment WHERE f.id > ?"
+)
+
+
+@dataclass(frozen=True)
 class Filters:
     """Which tasks :meth:`Ledger.tasks` returns; every given criterion must hold."""
 
@@ -379,6 +400,18 @@ class Ledger:
                 yield self.conn
             finally:
                 self.conn.execute("COMMIT")
+
+    def mark(self) -> Mark:
+        """Where the ledger stands now (read it inside :meth:`snapshot` with what it marks)."""
+        with self._errors():
+            tasks, meetings, sources, history, feedback = self.conn.execute(_MARK).fetchone()
+        return Mark((tasks, meetings, sources), history, feedback)
+
+    def changed_since(self, mark: Mark) -> set[str]:
+        """Ids of the tasks changed since *mark* (by an action, an edit or a report); tasks an
+        import added are not among them: compare :attr:`Mark.imports` for those."""
+        with self._errors():
+            return {r[0] for r in self.conn.execute(_CHANGED_SINCE, (mark.history, mark.feedback))}
 
     # ---- accounts -----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ledger import ConflictError, Filters, LedgerError, NotAllowed
+from ..ledger import ConflictError, Filters, LedgerError, Mark, NotAllowed
 from ..ledger.alerts import assignment_warning, task_warning
 from ..ledger.model import Assignment, Task, local_text
 from ..ledger.view import Row, select
@@ -60,18 +60,11 @@ def assignment_for(user: User, assignment_id: int) -> Assignment:
 class _Selection:
     """view.select over the whole ledger as of a ledger state (see :func:`_selected`)."""
 
-    shape: tuple  # what only an import changes: counts of tasks, meetings, sources; the day
-    history: int  # last history id seen
-    feedback: int  # last feedback id seen
+    day: dt.date  # the colours are as of this day
+    mark: Mark
     rows: list[Row]
 
 
-_SHAPE = "SELECT (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM meetings), (SELECT COUNT(*) FROM sources)"
-_LAST = "SELECT (SELECT IFNULL(MAX(id), 0) FROM history), (SELECT IFNULL(MAX(id), 0) FROM feedback)"
-_CHANGED = (
-    "SELECT task FROM history WHERE id > ? UNION"
-    " SELECT a.task FROM feedback f JOIN assignments a ON a.id = f.assignment WHERE f.id > ?"
-)
 _REFRESH_AT_MOST = 200  # more changed tasks than this: select everything again
 _selections: dict[tuple, _Selection] = {}
 _selections_lock = threading.Lock()
@@ -86,35 +79,33 @@ def _row(task: Task, meetings: dict, rules) -> Row:
 def _selected(filters: Filters) -> list[Row]:
     """view.select, kept between requests and brought up to date incrementally.
 
-    Every change the ledger makes appends to its history (a 进展 report also to feedback), so
-    the tasks changed since the last request are those of the new history and feedback rows;
-    only they are read again. An import (new tasks, meetings or sources) or a new day selects
-    everything again. Only the unfiltered selection is kept incrementally; a filtered one is
-    kept until anything changes.
+    Only the tasks the ledger reports changed since the last request are read again
+    (:meth:`Ledger.changed_since`). An import (new tasks, meetings or sources) or a new day
+    selects everything again. Only the unfiltered selection is kept incrementally; a filtered
+    one is kept until anything changes.
     """
     led = ledger()
     key = (str(led.path), filters)
-    with led.snapshot() as conn:
-        shape = (today(), *conn.execute(_SHAPE).fetchone())
-        history, feedback = conn.execute(_LAST).fetchone()
+    with led.snapshot():
+        day, mark = today(), led.mark()
         with _selections_lock:
             cached = _selections.get(key)
-        if cached is not None and cached.shape == shape and (cached.history, cached.feedback) == (history, feedback):
+        if cached is not None and (cached.day, cached.mark) == (day, mark):
             return cached.rows
         rows = None
-        if cached is not None and cached.shape == shape and filters == Filters():
-            changed = {r[0] for r in conn.execute(_CHANGED, (cached.history, cached.feedback))}
+        if cached is not None and cached.day == day and cached.mark.imports == mark.imports and filters == Filters():
+            changed = led.changed_since(cached.mark)
             if len(changed) <= _REFRESH_AT_MOST:
                 meetings = {m.id: m for m in led.meetings()}
                 fresh = {tid: _row(led.task(tid), meetings, led.rules) for tid in changed}
                 rows = [fresh.get(r.task.id, r) for r in cached.rows]
                 rows = [r for r in rows if not r.task.removed_from_sheet]
         if rows is None:
-            rows = select(led, filters, today())
+            rows = select(led, filters, day)
         with _selections_lock:
             if len(_selections) >= 16:  # rare filter combinations
                 _selections.clear()
-            _selections[key] = _Selection(shape, history, feedback, rows)
+            _selections[key] = _Selection(day, mark, rows)
     return rows
 
 
