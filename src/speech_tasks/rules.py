@@ -13,6 +13,7 @@ A user teaches the tool their city's departments by copying that folder and edit
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import re
 from functools import lru_cache
@@ -171,8 +172,8 @@ def compiled(build: Callable[..., T], *files: tuple[str, type[BaseModel]]) -> T:
     """``build(*rules)`` over the loaded rules *files* ((name, model) pairs), built once per
     process and again only when a file is loaded anew (another rules folder): what a stage
     compiles from its rules (regexes, tries) is kept here, not rebuilt per speech."""
-    loaded = tuple(load(name, model) for name, model in files)
+    loaded = tuple([load(name, model) for name, model in files])
     hit = _built.get(build)
-    if hit is None or any(a is not b for a, b in zip(hit[0], loaded)):
+    if hit is None or not all(map(operator.is_, hit[0], loaded)):
         hit = _built[build] = (loaded, build(*loaded))
     return hit[1]  # type: ignore[return-value]

@@ -285,8 +285,8 @@ class _Extractor:
 
         paras = structure.paragraphs(self.text, body_end, part_end)[1:]  # the first is the closing itself
         chars = sum(e - s for s, e in paras)
-        directs = any(find_units(self.text, s, e) for s, e in paras)
-        if paras and (directs or chars > parts.compiled().rules.after_closing_chars):
+        long_text = chars > parts.compiled().rules.after_closing_chars  # then no need to look for directives
+        if paras and (long_text or any(find_units(self.text, s, e) for s, e in paras)):
             s = paras[0][0]
             self.doc.warnings.append(
                 f"结束语之后还有{chars}字未作任务识别（第{self.doc.src_span((s, s + 1))[0]}字起："

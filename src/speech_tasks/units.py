@@ -328,8 +328,19 @@ class Lexicon:
         # cheap filters: the characters a body name can end with, and start with
         self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
         self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
+        # the characters a place (see _is_place) can end with: a place ending's, a mask's, a name's
+        self.place_final_chars = frozenset(
+            [w[-1] for w in (*self.place_endings, *(w for w, e in entries.items() if not e.stem))] + list("*＊×xX")
+        )
         self.trigger_re = re.compile(
             "|".join(x for x in (modal, lead, assist, rules.alternation(ro.join_words), rules.alternation(ro.labels), rules.alternation(s.declared), rules.alternation(s.duties)) if x)
+        )
+        # a sentence with none of these assigns nothing: every way of finding a unit needs a
+        # trigger or (供水、供电等部门，也要…) a continuation in the sentence
+        self.sentence_trigger_re = re.compile(f"{self.trigger_re.pattern}|{self.continuation_re.pattern}")
+        # none of the frames (由X牵头, 会同X, 联合X, X为牵头单位, 牵头单位：X) without one of these words
+        self.frame_cue_re = re.compile(
+            "|".join(x for x in (lead, "会同", rules.alternation(ro.join_words), rules.alternation(ro.labels)) if x)
         )
 
     # -- items ------------------------------------------------------------------------------
@@ -384,6 +395,8 @@ class Lexicon:
         if n < 2 or n > _MAX_NAME or not _CJK_NAME.fullmatch(text) or text.startswith(self.deny_starts):
             return None
         for i in range(1, n - 1):
+            if text[i - 1] not in self.place_final_chars:
+                continue  # no place ends here (a cheap test before _is_place)
             place = text[:i]
             if not self._is_place(place) or self.deny_inside_re.search(place):
                 continue
@@ -757,6 +770,8 @@ def _joined(lex: Lexicon, text: str, start: int, end: int) -> list[Unit]:
 def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
     """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
     units: list[Unit] = []
+    if not lex.frame_cue_re.search(text, ss, se):
+        return units
     for m in lex.by_re.finditer(text, ss, se):
         stop = _clause_end(text, m.end(), min(se, m.end() + _MAX_LIST))
         if lex.reports_past(text, m.end(), stop) or lex.reported_re.search(text, max(ss, m.start() - _MAX_LIST), m.start()):
@@ -828,9 +843,15 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
     found: list[Unit] = []
     for s in _SENTENCE.finditer(text, start, end):
         ss, se = s.start(), s.end()
-        clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(text, ss, se)]
-        clauses = [(a, b - 1 if text[b - 1] in "。！？!?；;" else b) for a, b in clauses]
-        clauses = [(a, b) for a, b in clauses if b > a]
+        if not lex.sentence_trigger_re.search(text, ss, se):
+            continue
+        clauses = []
+        for c in _CLAUSE.finditer(text, ss, se):
+            a, b = c.span()
+            if text[b - 1] in "。！？!?；;":
+                b -= 1
+            if b > a:
+                clauses.append((a, b))
         if not clauses:
             continue
         units: list[Unit] = []
