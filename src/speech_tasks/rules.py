@@ -93,6 +93,32 @@ def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) or "(?!)"
 
 
+def word_trie(words) -> str:
+    """What :func:`alternation` matches, as a regex factored by common prefixes
+    (``应急(?:管理局|局)?``): the engine reads a word character by character instead of trying
+    each of hundreds of words in turn. A longer continuation is tried before the word that ends
+    earlier, so the longest word wins, as in the alternation (the words that match at one place
+    are prefixes of one another)."""
+    root: dict = {}
+    for w in set(words):
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = None  # a word ends here
+    if not root:
+        return "(?!)"
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted((k, v) for k, v in node.items() if k)]
+        if not branches:
+            return ""
+        if "" in node:
+            return f"(?:{'|'.join(branches)})?"
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return emit(root)
+
+
 def use_directory(path: str | os.PathLike | None) -> None:
     """Read rules from *path* from now on (None: back to the default)."""
     global _override

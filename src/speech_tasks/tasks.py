@@ -452,8 +452,12 @@ class _Extractor:
         carried = None
         for region in self.regions():
             if not region.numbered:
-                free = self._free_directives(region, [], [], [])
-                if self.c.rules.opening_directive_needs_domain:
+                needs_domain = self.c.rules.opening_directive_needs_domain
+                if needs_domain and not self.c.domain_nouns.search(self.text, region.start, region.end):
+                    free = []  # no directive of an opening without a domain would be kept
+                else:
+                    free = self._free_directives(region, [], [], [])
+                if needs_domain:
                     free = [(s, e) for s, e in free if self.c.domain_nouns.search(self.text, s, e)]
                 self._emit(region, _Root(), free)
                 continue

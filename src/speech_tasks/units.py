@@ -252,8 +252,9 @@ class Lexicon:
         self.several = tuple(b.name for b in r.bodies if b.several)
         pre = rules.alternation(self.levels)
         suf = rules.alternation(r.stem_suffixes)
-        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
-        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
+        names = rules.word_trie(entries)  # hundreds of names: matched by prefix, not one by one
+        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{names})(?P<suf>{suf})?")
+        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{names})(?P<suf>{suf})?")
         self.place_endings = tuple(r.place_endings)
         self.separator_re = re.compile(rules.alternation(r.separators))
         f = r.forms
@@ -364,11 +365,13 @@ class Lexicon:
 
     def match_at(self, chunk: str, pos: int) -> re.Match | None:
         """The longest gazetteer match at *pos*, with or without a level prefix (各级党委政府, not 各级+党委)."""
+        if pos >= len(chunk) or chunk[pos] not in self.initial_chars:
+            return None  # no name or level starts with this character
         a = self.alias_re.match(chunk, pos)
+        if a is None or a.group("pre") is None:
+            return a  # without a prefix the bare match is this one; with none at all there is none
         b = self.bare_re.match(chunk, pos)
-        if a is None or (b is not None and b.end() > a.end()):
-            return b
-        return a
+        return b if b is not None and b.end() > a.end() else a
 
     def entry_of(self, m: re.Match) -> tuple[_Entry, str | None]:
         """The gazetteer entry an alias match names, and the level prefix left before it."""
