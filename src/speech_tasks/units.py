@@ -288,6 +288,7 @@ class Lexicon:
         self.leading_re = re.compile(f"{_LEADING}|(?:{openers})+")
         # any short phrase that ends like a time (防汛关键期): before a gazetteer body only
         self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{rules.alternation(s.time_endings) or '(?!)'})")
+        self.time_phrase_max = 6 + max(map(len, s.time_endings), default=0)  # no such phrase is longer
         lead = rules.alternation(ro.lead_verbs)
         assist = rules.alternation(ro.assist_verbs)
         declared = rules.alternation(s.declared) or "(?!)"
@@ -532,7 +533,9 @@ class Lexicon:
         limit = min(alias_end + 8 if alias_end is not None else n, window)
         if alias_end is not None and chunk.startswith(self.deny_starts, alias_end):
             return None  # 市纪委监委对…: the name ended where an object or a clause begins
-        order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit), reverse=not whole)
+        # a name (known after a place, or by its suffix) ends with a character a name can end with
+        order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit and chunk[q - 1] in self.final_chars),
+                       reverse=not whole)
         for q in order:
             item = self.unknown_item(chunk[pos:q], offset + pos)
             if item:
@@ -568,7 +571,7 @@ class Lexicon:
             return parsed
         for i in range(2, len(head)):  # 防汛关键期各乡镇 / 麦收各乡镇: an adverbial before a gazetteer body
             if head[i] in self.initial_chars and (
-                self.time_phrase_re.fullmatch(head, 0, i)
+                (i <= self.time_phrase_max and self.time_phrase_re.fullmatch(head, 0, i))
                 or (
                     head.startswith(self.generic_prefixes, i)
                     and not (self._is_place(head[:i]) or self.alias_re.fullmatch(head, 0, i))
@@ -743,9 +746,9 @@ def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit
     """Spoken: 文旅局啊，长假期间游客多，…一定要落实到位 — a clause that is a body list and a topic
     particle, with a modal in a later clause of the sentence."""
     for k, (cs, ce) in enumerate(clauses[:-1]):
-        particle = next((p for p in lex.topic_particles if text.endswith(p, cs, ce)), None)
-        if particle is None:
+        if not text.endswith(lex.topic_particles, cs, ce):
             continue
+        particle = next(p for p in lex.topic_particles if text.endswith(p, cs, ce))
         m = lex.opener_re.match(text, cs, ce - len(particle))
         start = m.end() if m else cs
         head = lex.strip_gap(text[start:ce - len(particle)])  # 各村的书记啊，…: the people stand for the body
