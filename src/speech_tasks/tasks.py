@@ -535,10 +535,12 @@ class _Extractor:
         taken = [False] * len(items)
         taken_to = 0  # items before this index (and after the current directive) are taken
         entries: list[tuple[int, object]] = []
+        searched_from = para_end = -1  # the paragraph end found last, looked for from searched_from
         for s, e in free:  # in text order
             # items that follow a directive within its paragraph are its items
-            para_end = self.text.find("\n", e)
-            para_end = len(self.text) if para_end == -1 else para_end
+            if not searched_from <= e <= para_end:  # else the same paragraph: no second scan of it
+                searched_from, para_end = e, self.text.find("\n", e)
+                para_end = len(self.text) if para_end == -1 else para_end
             lo, hi = max(bisect_right(starts, s), taken_to), bisect_left(starts, para_end)
             inner = items[lo:hi]
             taken[lo:hi] = [True] * len(inner)
