@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -860,9 +861,18 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
                 clauses.append((a, b))
         if not clauses:
             continue
+        # _subject finds a subject only before a predicate in its clause, a colon or a continuation:
+        # the predicates of the whole sentence in one search (none spans a clause break)
+        predicates = [p.start() for p in lex.predicate_re.finditer(text, ss, se)]
         units: list[Unit] = []
         for k, (cs, ce) in enumerate(clauses):
-            found_here = _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None, marker)
+            nxt = clauses[k + 1] if k + 1 < len(clauses) else None
+            i = bisect_left(predicates, cs)
+            if not (i < len(predicates) and predicates[i] < ce) and (
+                nxt is None or not (text[ce:ce + 1] in "：:" or lex.continuation_re.match(text, *nxt))
+            ):
+                continue
+            found_here = _subject(lex, text, ss, cs, ce, nxt, marker)
             if found_here and k and not units:
                 found_here = _addressed_before(lex, text, clauses[k - 1], found_here) + found_here
             units += found_here
