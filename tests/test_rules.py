@@ -56,3 +56,28 @@ def test_fingerprint_changes_when_rules_change(rules_copy):
     path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     rules.use_directory(rules_copy)
     assert rules.fingerprint() != before
+
+
+_WORDS = ["应急", "应急局", "应急管理局", "住建", "住建局", "市", "(特)区", "x.y"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pos"),
+    [
+        ("应急管理局要", 0), ("应急局牵头", 0), ("应急管理", 0), ("应急", 0), ("市应急局", 0), ("市应急局", 1),
+        ("住建局", 0), ("住", 0), ("(特)区", 0), ("(特", 0), ("xzy", 0), ("x.y", 0), ("", 0), ("部门", 0),
+    ],
+)
+@pytest.mark.parametrize("how", ["match", "fullmatch", "search"])
+def test_word_trie_matches_what_the_alternation_matches(text, pos, how):
+    import re
+
+    flat, trie = re.compile(rules.alternation(_WORDS)), re.compile(rules.word_trie(_WORDS))
+    a, b = getattr(flat, how)(text, pos), getattr(trie, how)(text, pos)
+    assert (a and a.span()) == (b and b.span())
+
+
+def test_word_trie_of_no_words_never_matches():
+    import re
+
+    assert re.compile(rules.word_trie([])).search("任何文字") is None

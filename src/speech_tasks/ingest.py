@@ -32,8 +32,10 @@ those of text pulled from a PDF by another tool are not removed.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import re
+import stat
 from array import array
 from collections import Counter
 from functools import cache
@@ -73,6 +75,8 @@ _CLOSING = frozenset("。！？：；…”’」』）》!?:;)")
 _NO_LINE_START = frozenset("，。、；：！？）」』》”’,.;:!?)")  # never opens a paragraph
 _LINE_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # line breaks besides \n (str.splitlines)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\ufffe\uffff\ud800-\udfff]")  # left out of the working text
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # what Path.exists() reads as absent
+_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x85\u2028\u2029\ufffe\uffff\ud800-\udfff]")  # either: one scan
 
 
 class IngestError(Exception):
@@ -87,18 +91,19 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Doc:
     stage runs (a speech is a few dozen KB; a file of many MB is some other document)."""
     path = Path(path)
     try:
-        if path.is_dir():
-            raise IngestError("is a folder, not a file")
-        if not path.exists():
-            raise IngestError("no such file")
+        st = path.stat()  # once: it answers both whether the file is there and how large it is
     except OSError as e:
+        if e.errno in _MISSING:
+            raise IngestError("no such file") from None
         raise IngestError(f"cannot read the file ({e.strerror or e})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise IngestError("is a folder, not a file")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(unsupported(suffix))
     try:
         if suffix in TEXT_SUFFIXES:
-            _check_size(path.stat().st_size, max_size)  # refused before it is read
+            _check_size(st.st_size, max_size)  # refused before it is read
         raw = path.read_bytes()
     except PermissionError:
         raise IngestError("cannot read the file (permission denied)") from None
@@ -148,12 +153,13 @@ def _make_doc(text: str, name: str, sha256: str, encoding: str, details: dict | 
     source = text[1:] if text.startswith("\ufeff") else text
     if "\r" in source:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-    if _LINE_BREAKS.search(source):
-        source = _LINE_BREAKS.sub("\n", source)
     text, to_source = source, None
-    if _CONTROLS.search(source):
-        text, to_source = _without_controls(source)
-        source = _CONTROLS.sub(" ", source)
+    if _UNUSUAL.search(source):  # most texts hold neither other line breaks nor controls
+        source = _LINE_BREAKS.sub("\n", source)
+        text = source
+        if _CONTROLS.search(source):
+            text, to_source = _without_controls(source)
+            source = _CONTROLS.sub(" ", source)
     if not text.strip():
         raise IngestError("no text (only whitespace)" if text is source else "no text (only whitespace and control characters)")
     doc = Doc(source=source, text=text, name=name, sha256=sha256, encoding=encoding, to_source=to_source,

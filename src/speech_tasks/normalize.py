@@ -74,8 +74,9 @@ def _build(r: NormalizeRules) -> _Compiled:
         rules=r,
         noise=re.compile(rf"[ \t\u3000\xa0]*(?:{noise})[ \t\u3000\xa0]*"),
         header_line=re.compile(r.noise_lines.header_line),
-        # a mark between two ASCII letters or digits (10:30, 1,000) is left alone
-        marks=re.compile(rf"(?<![A-Za-z0-9])[{marks}]|[{marks}](?![A-Za-z0-9])"),
+        # a mark between two ASCII letters or digits (10:30, 1,000) is left alone; the pattern
+        # opens with the marks themselves so that the engine skips ahead to the next one
+        marks=re.compile(rf"[{marks}](?:(?<![A-Za-z0-9].)|(?![A-Za-z0-9]))"),
         table={ord(k): v for k, v in r.punctuation.items()},
     )
 
@@ -170,8 +171,9 @@ def _converter(config: str):
     return opencc.OpenCC(config)
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _SAMPLE_CHARS = 4000
+_CHUNK = 64  # characters compared at once when counting differences
 
 
 def simplified(text: str) -> str | None:
@@ -182,10 +184,9 @@ def simplified(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]  # a simplified text shows it in its opening: convert no more
     if len(text) > _SAMPLE_CHARS and not _traditional_share(sample, conv.convert(sample), r):
         return None
-    han = len(_HAN.findall(text))
-    if not han:
-        return None
     out = conv.convert(text)
+    if out == text:
+        return None  # nothing to convert: not traditional (min_chars is at least 1)
     if len(out) != len(text):  # a phrase rule changed the length: convert line by line, then by character
         out = "".join(
             x if len(x := conv.convert(line)) == len(line) else "".join(conv.convert(ch) or ch for ch in line)
@@ -196,9 +197,22 @@ def simplified(text: str) -> str | None:
 
 def _traditional_share(text: str, simple: str, r: ScriptRules) -> bool:
     """Enough characters of *text* differ from their simplified form to call it traditional."""
-    han = len(_HAN.findall(text))
-    changed = sum(1 for a, b in zip(text, simple) if a != b)
-    return bool(han) and changed >= r.min_chars and changed >= r.min_share * han
+    changed = _differences(text, simple)
+    if changed < r.min_chars:
+        return False
+    han = sum(map(len, _HAN_RUN.findall(text)))
+    return bool(han) and changed >= r.min_share * han
+
+
+def _differences(a: str, b: str) -> int:
+    """How many positions of *a* and *b* (up to the shorter's length) hold different characters;
+    equal stretches are compared a chunk at a time."""
+    changed = 0
+    for i in range(0, min(len(a), len(b)), _CHUNK):
+        x, y = a[i:i + _CHUNK], b[i:i + _CHUNK]
+        if x != y:
+            changed += sum(1 for p, q in zip(x, y) if p != q)
+    return changed
 
 
 def full_width(text: str) -> str:

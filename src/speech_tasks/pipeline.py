@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def stage_names() -> list[str]:
 
 
 def get_stage(name: str) -> Callable[[Doc], None]:
-    return importlib.import_module(STAGE_FACTORIES[name]).run
+    module = STAGE_FACTORIES[name]
+    return (sys.modules.get(module) or importlib.import_module(module)).run  # imported: no import machinery
 
 
 def run(doc: Doc) -> Doc:

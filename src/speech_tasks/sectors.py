@@ -94,7 +94,7 @@ class _Matcher:
 
 
 def _compile(loaded: SectorRules) -> _Matcher:
-    """One regex for every keyword, longest first, with an optional empty group `head` that
+    """One regex for every keyword (a prefix trie: the longest wins), with an optional empty group `head` that
     matches where the context makes a weak keyword count."""
     words: dict[str, tuple[list[str], bool]] = {}
     for sector in loaded.sectors:
@@ -113,7 +113,7 @@ def _compile(loaded: SectorRules) -> _Matcher:
         f"|[{''.join(re.escape(j) for j in ctx.list_joiners)}]"
         f"(?:{breakers}[^，。；：！？,;:!?\\n]){{0,{ctx.list_window}}}?(?:{rules.alternation(ctx.list_heads)})))?"
     )
-    regex = re.compile(f"(?P<kw>{rules.alternation(words)}){head}")
+    regex = re.compile(f"(?P<kw>{rules.word_trie(words)}){head}")
     return _Matcher(
         rules=loaded,
         regex=regex,

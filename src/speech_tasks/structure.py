@@ -115,6 +115,8 @@ class Compiled:
         self.domain_window = r.domain_block.head_max_chars
         self.domain_nouns = re.compile(r.domain_block.head_nouns)
         self.domain_cue = re.compile(r.domain_block.directive_cue)
+        self.head_excluded_starts = tuple(r.domain_block.head_excluded_starts)
+        self.head_excluded_ends = tuple(r.domain_block.head_excluded_ends)
         self.closing_sibling = [re.compile(p) for p in r.closing_sibling]
         self.non_task_lead_in = re.compile(r.non_task_lists.lead_in)
         self.non_task_head_end = re.compile(r.non_task_lists.head_end)

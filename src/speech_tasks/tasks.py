@@ -14,12 +14,16 @@ are set aside as non-tasks; one-item lists are dropped as not being enumerations
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from . import parts, structure
 from .document import Doc, TaskDraft
 from .models import NonTask, Span
+
+
+_NON_SPACE = re.compile(r"\S")
 
 
 @dataclass
@@ -106,8 +110,8 @@ class _TreeBuilder:
 
     def _is_closing_sibling(self, pos: int, para_end: int) -> bool:
         """The paragraph's last sentence closes a run of items ("同时，其他各行业领域要…")."""
-        if self.text[self._sentence_end(pos, para_end):para_end].strip():
-            return False
+        if _NON_SPACE.search(self.text, self._sentence_end(pos, para_end), para_end):
+            return False  # another sentence follows (found without copying the rest of the paragraph)
         sentence = self.text[pos:para_end]
         return any(p.search(sentence) for p in self.c.closing_sibling)
 
@@ -237,8 +241,8 @@ def domain_head(c: structure.Compiled, text: str, pos: int, end: int) -> Span | 
         if not m:
             continue
         head = m.group("head")
-        if (any(head.startswith(x) for x in rules.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains)
-                or head.endswith(tuple(rules.head_excluded_ends))):
+        if (head.startswith(c.head_excluded_starts) or any(x in head for x in rules.head_excluded_contains)
+                or head.endswith(c.head_excluded_ends)):
             continue
         if c.domain_nouns.search(head):
             return (m.start("head"), m.end("head"))
@@ -285,8 +289,8 @@ class _Extractor:
 
         paras = structure.paragraphs(self.text, body_end, part_end)[1:]  # the first is the closing itself
         chars = sum(e - s for s, e in paras)
-        directs = any(find_units(self.text, s, e) for s, e in paras)
-        if paras and (directs or chars > parts.compiled().rules.after_closing_chars):
+        long_text = chars > parts.compiled().rules.after_closing_chars  # then no need to look for directives
+        if paras and (long_text or any(find_units(self.text, s, e) for s, e in paras)):
             s = paras[0][0]
             self.doc.warnings.append(
                 f"结束语之后还有{chars}字未作任务识别（第{self.doc.src_span((s, s + 1))[0]}字起："
@@ -452,8 +456,12 @@ class _Extractor:
         carried = None
         for region in self.regions():
             if not region.numbered:
-                free = self._free_directives(region, [], [], [])
-                if self.c.rules.opening_directive_needs_domain:
+                needs_domain = self.c.rules.opening_directive_needs_domain
+                if needs_domain and not self.c.domain_nouns.search(self.text, region.start, region.end):
+                    free = []  # no directive of an opening without a domain would be kept
+                else:
+                    free = self._free_directives(region, [], [], [])
+                if needs_domain:
                     free = [(s, e) for s, e in free if self.c.domain_nouns.search(self.text, s, e)]
                 self._emit(region, _Root(), free)
                 continue
@@ -511,15 +519,14 @@ class _Extractor:
         k = bisect_right(open_lead_ins, (start, len(self.text))) - 1  # lead-ins do not overlap
         if k < 0 or not open_lead_ins[k][0] <= start < open_lead_ins[k][1]:
             return False
-        lead_in = open_lead_ins[k]
-        para_end = self.text.find("\n", start)
-        para_end = len(self.text) if para_end == -1 else para_end
-        last = self.text[lead_in[0]:lead_in[1]].rstrip()
-        return bool(last) and last[-1] in "。！!" and end <= para_end
+        lead_start, i = open_lead_ins[k][0], open_lead_ins[k][1] - 1
+        while i >= lead_start and self.text[i].isspace():  # the lead-in's last character, read backwards
+            i -= 1
+        return i >= lead_start and self.text[i] in "。！!" and self.text.find("\n", start, end) == -1
 
     def _opens_paragraph(self, lead_in: Span) -> bool:
         """The lead-in is a paragraph of its own (not the start of its list's paragraph)."""
-        return "\n" in self.text[lead_in[0]:lead_in[1]] or lead_in[0] == lead_in[1]
+        return self.text.find("\n", *lead_in) != -1 or lead_in[0] == lead_in[1]
 
     def _emit(self, region: _Region, root: _Root, free: list[Span]) -> None:
         doc = self.doc
@@ -528,10 +535,12 @@ class _Extractor:
         taken = [False] * len(items)
         taken_to = 0  # items before this index (and after the current directive) are taken
         entries: list[tuple[int, object]] = []
+        searched_from = para_end = -1  # the paragraph end found last, looked for from searched_from
         for s, e in free:  # in text order
             # items that follow a directive within its paragraph are its items
-            para_end = self.text.find("\n", e)
-            para_end = len(self.text) if para_end == -1 else para_end
+            if not searched_from <= e <= para_end:  # else the same paragraph: no second scan of it
+                searched_from, para_end = e, self.text.find("\n", e)
+                para_end = len(self.text) if para_end == -1 else para_end
             lo, hi = max(bisect_right(starts, s), taken_to), bisect_left(starts, para_end)
             inner = items[lo:hi]
             taken[lo:hi] = [True] * len(inner)

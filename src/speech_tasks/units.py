@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -252,8 +253,9 @@ class Lexicon:
         self.several = tuple(b.name for b in r.bodies if b.several)
         pre = rules.alternation(self.levels)
         suf = rules.alternation(r.stem_suffixes)
-        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
-        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{rules.alternation(entries)})(?P<suf>{suf})?")
+        names = rules.word_trie(entries)  # hundreds of names: matched by prefix, not one by one
+        self.alias_re = re.compile(f"(?P<pre>{pre})?(?P<alias>{names})(?P<suf>{suf})?")
+        self.bare_re = re.compile(f"(?P<pre>(?!))?(?P<alias>{names})(?P<suf>{suf})?")
         self.place_endings = tuple(r.place_endings)
         self.separator_re = re.compile(rules.alternation(r.separators))
         f = r.forms
@@ -287,6 +289,7 @@ class Lexicon:
         self.leading_re = re.compile(f"{_LEADING}|(?:{openers})+")
         # any short phrase that ends like a time (防汛关键期): before a gazetteer body only
         self.time_phrase_re = re.compile(f"[^，,。；;：:的]{{1,6}}(?:{rules.alternation(s.time_endings) or '(?!)'})")
+        self.time_phrase_max = 6 + max(map(len, s.time_endings), default=0)  # no such phrase is longer
         lead = rules.alternation(ro.lead_verbs)
         assist = rules.alternation(ro.assist_verbs)
         declared = rules.alternation(s.declared) or "(?!)"
@@ -328,8 +331,19 @@ class Lexicon:
         # cheap filters: the characters a body name can end with, and start with
         self.final_chars = frozenset(w[-1] for w in (*entries, *f.suffixes, *r.stem_suffixes, *r.closer_nouns))
         self.initial_chars = frozenset(w[0] for w in (*entries, *self.levels))
+        # the characters a place (see _is_place) can end with: a place ending's, a mask's, a name's
+        self.place_final_chars = frozenset(
+            [w[-1] for w in (*self.place_endings, *(w for w, e in entries.items() if not e.stem))] + list("*＊×xX")
+        )
         self.trigger_re = re.compile(
             "|".join(x for x in (modal, lead, assist, rules.alternation(ro.join_words), rules.alternation(ro.labels), rules.alternation(s.declared), rules.alternation(s.duties)) if x)
+        )
+        # a sentence with none of these assigns nothing: every way of finding a unit needs a
+        # trigger or (供水、供电等部门，也要…) a continuation in the sentence
+        self.sentence_trigger_re = re.compile(f"{self.trigger_re.pattern}|{self.continuation_re.pattern}")
+        # none of the frames (由X牵头, 会同X, 联合X, X为牵头单位, 牵头单位：X) without one of these words
+        self.frame_cue_re = re.compile(
+            "|".join(x for x in (lead, "会同", rules.alternation(ro.join_words), rules.alternation(ro.labels)) if x)
         )
 
     # -- items ------------------------------------------------------------------------------
@@ -353,11 +367,13 @@ class Lexicon:
 
     def match_at(self, chunk: str, pos: int) -> re.Match | None:
         """The longest gazetteer match at *pos*, with or without a level prefix (各级党委政府, not 各级+党委)."""
+        if pos >= len(chunk) or chunk[pos] not in self.initial_chars:
+            return None  # no name or level starts with this character
         a = self.alias_re.match(chunk, pos)
+        if a is None or a.group("pre") is None:
+            return a  # without a prefix the bare match is this one; with none at all there is none
         b = self.bare_re.match(chunk, pos)
-        if a is None or (b is not None and b.end() > a.end()):
-            return b
-        return a
+        return b if b is not None and b.end() > a.end() else a
 
     def entry_of(self, m: re.Match) -> tuple[_Entry, str | None]:
         """The gazetteer entry an alias match names, and the level prefix left before it."""
@@ -384,6 +400,8 @@ class Lexicon:
         if n < 2 or n > _MAX_NAME or not _CJK_NAME.fullmatch(text) or text.startswith(self.deny_starts):
             return None
         for i in range(1, n - 1):
+            if text[i - 1] not in self.place_final_chars:
+                continue  # no place ends here (a cheap test before _is_place)
             place = text[:i]
             if not self._is_place(place) or self.deny_inside_re.search(place):
                 continue
@@ -516,7 +534,9 @@ class Lexicon:
         limit = min(alias_end + 8 if alias_end is not None else n, window)
         if alias_end is not None and chunk.startswith(self.deny_starts, alias_end):
             return None  # 市纪委监委对…: the name ended where an object or a clause begins
-        order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit), reverse=not whole)
+        # a name (known after a place, or by its suffix) ends with a character a name can end with
+        order = sorted((q for q in cuts if max(pos, alias_end or 0) < q <= limit and chunk[q - 1] in self.final_chars),
+                       reverse=not whole)
         for q in order:
             item = self.unknown_item(chunk[pos:q], offset + pos)
             if item:
@@ -552,7 +572,7 @@ class Lexicon:
             return parsed
         for i in range(2, len(head)):  # 防汛关键期各乡镇 / 麦收各乡镇: an adverbial before a gazetteer body
             if head[i] in self.initial_chars and (
-                self.time_phrase_re.fullmatch(head, 0, i)
+                (i <= self.time_phrase_max and self.time_phrase_re.fullmatch(head, 0, i))
                 or (
                     head.startswith(self.generic_prefixes, i)
                     and not (self._is_place(head[:i]) or self.alias_re.fullmatch(head, 0, i))
@@ -727,9 +747,9 @@ def _topic(lex: Lexicon, text: str, clauses: list[tuple[int, int]]) -> list[Unit
     """Spoken: 文旅局啊，长假期间游客多，…一定要落实到位 — a clause that is a body list and a topic
     particle, with a modal in a later clause of the sentence."""
     for k, (cs, ce) in enumerate(clauses[:-1]):
-        particle = next((p for p in lex.topic_particles if text.endswith(p, cs, ce)), None)
-        if particle is None:
+        if not text.endswith(lex.topic_particles, cs, ce):
             continue
+        particle = next(p for p in lex.topic_particles if text.endswith(p, cs, ce))
         m = lex.opener_re.match(text, cs, ce - len(particle))
         start = m.end() if m else cs
         head = lex.strip_gap(text[start:ce - len(particle)])  # 各村的书记啊，…: the people stand for the body
@@ -757,6 +777,8 @@ def _joined(lex: Lexicon, text: str, start: int, end: int) -> list[Unit]:
 def _frames(lex: Lexicon, text: str, ss: int, se: int) -> list[Unit]:
     """由X牵头, 联合/会同X, 牵头单位：X anywhere in a sentence."""
     units: list[Unit] = []
+    if not lex.frame_cue_re.search(text, ss, se):
+        return units
     for m in lex.by_re.finditer(text, ss, se):
         stop = _clause_end(text, m.end(), min(se, m.end() + _MAX_LIST))
         if lex.reports_past(text, m.end(), stop) or lex.reported_re.search(text, max(ss, m.start() - _MAX_LIST), m.start()):
@@ -828,14 +850,29 @@ def find_units(text: str, start: int, end: int) -> list[Unit]:
     found: list[Unit] = []
     for s in _SENTENCE.finditer(text, start, end):
         ss, se = s.start(), s.end()
-        clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(text, ss, se)]
-        clauses = [(a, b - 1 if text[b - 1] in "。！？!?；;" else b) for a, b in clauses]
-        clauses = [(a, b) for a, b in clauses if b > a]
+        if not lex.sentence_trigger_re.search(text, ss, se):
+            continue
+        clauses = []
+        for c in _CLAUSE.finditer(text, ss, se):
+            a, b = c.span()
+            if text[b - 1] in "。！？!?；;":
+                b -= 1
+            if b > a:
+                clauses.append((a, b))
         if not clauses:
             continue
+        # _subject finds a subject only before a predicate in its clause, a colon or a continuation:
+        # the predicates of the whole sentence in one search (none spans a clause break)
+        predicates = [p.start() for p in lex.predicate_re.finditer(text, ss, se)]
         units: list[Unit] = []
         for k, (cs, ce) in enumerate(clauses):
-            found_here = _subject(lex, text, ss, cs, ce, clauses[k + 1] if k + 1 < len(clauses) else None, marker)
+            nxt = clauses[k + 1] if k + 1 < len(clauses) else None
+            i = bisect_left(predicates, cs)
+            if not (i < len(predicates) and predicates[i] < ce) and (
+                nxt is None or not (text[ce:ce + 1] in "：:" or lex.continuation_re.match(text, *nxt))
+            ):
+                continue
+            found_here = _subject(lex, text, ss, cs, ce, nxt, marker)
             if found_here and k and not units:
                 found_here = _addressed_before(lex, text, clauses[k - 1], found_here) + found_here
             units += found_here
