@@ -13,9 +13,10 @@ ledger, which reads workbooks back). Every text is written as a string, never a 
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from ..fsutil import atomic_path
+from ..fsutil import write_atomic
 from ..models import TaskSheet
 from . import columns as C
 from . import xlsx_style as xs
@@ -56,33 +57,49 @@ def _letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
+_BASE_FORMAT = {
+    "font_name": xs.FONT_NAME, "font_size": xs.FONT_SIZE, "text_wrap": True,
+    "valign": "top", "border": 1, "border_color": "#" + xs.BORDER_COLOR,
+}
+# The formats the sheets use, by name: their properties are data, the same in every workbook.
+_FORMATS = {
+    "body": {},
+    "centered": {"align": "center"},
+    "header": {"font_name": xs.HEADER_FONT, "bold": True, "bg_color": "#" + xs.HEADER_FILL,
+               "font_color": "#" + xs.HEADER_FONT_COLOR, "align": "center", "valign": "vcenter"},
+    "title": {"font_name": xs.TITLE_FONT, "font_size": TITLE_PT, "border": 0, "align": "center", "valign": "vcenter"},
+    "subtitle": {"font_name": xs.FONT_NAME, "font_size": SUBTITLE_PT, "border": 0, "align": "center",
+                 "valign": "vcenter"},
+    "group": {"font_name": xs.HEADER_FONT, "bold": True, "bg_color": "#" + xs.GROUP_FILL, "valign": "vcenter"},
+    "date": {"num_format": xs.DATE_FORMAT, "align": "center"},
+    "date_left": {"num_format": xs.DATE_FORMAT, "align": "left"},
+    "bold": {"bold": True},
+    "centered_bold": {"align": "center", "bold": True},
+    **{f"indent{n}": {"indent": n} for n in range(1, MAX_INDENT + 1)},
+    **{f"bold_indent{n}": {"indent": n, "bold": True} for n in range(1, MAX_INDENT + 1)},
+}
+
+
 class _Formats:
-    """The workbook's cell formats, made on first use (XlsxWriter formats belong to one workbook)."""
+    """A workbook's cell formats by name (see :data:`_FORMATS`), each added to the workbook on its
+    first use: XlsxWriter formats belong to one workbook, and one that no cell uses costs time."""
 
     def __init__(self, wb) -> None:
         self.wb = wb
-        self.cache: dict[tuple, object] = {}
-        self.base = {
-            "font_name": xs.FONT_NAME, "font_size": xs.FONT_SIZE, "text_wrap": True,
-            "valign": "top", "border": 1, "border_color": "#" + xs.BORDER_COLOR,
-        }
+        self.made: dict[str, object] = {}
 
-    def __call__(self, **extra):
-        key = tuple(sorted(extra.items()))
-        if key not in self.cache:
-            self.cache[key] = self.wb.add_format({**self.base, **extra})
-        return self.cache[key]
+    def __getitem__(self, name: str):
+        fmt = self.made.get(name)
+        if fmt is None:
+            fmt = self.made[name] = self.wb.add_format({**_BASE_FORMAT, **_FORMATS[name]})
+        return fmt
 
-    def header(self):
-        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.HEADER_FILL,
-                    font_color="#" + xs.HEADER_FONT_COLOR, align="center", valign="vcenter")
 
-    def banner(self, font: str, size: float):
-        return self(font_name=font, font_size=size, border=0, align="center", valign="vcenter")
-
-    def group(self):
-        return self(font_name=xs.HEADER_FONT, bold=True, bg_color="#" + xs.GROUP_FILL, valign="vcenter")
-
+def _key_format(indent: int, has_children: bool) -> str:
+    """Name of the 重点任务 cell's format: indented by the task's depth, bold for a parent."""
+    if not indent:
+        return "bold" if has_children else "body"
+    return f"{'bold_' if has_children else ''}indent{indent}"
 
 
 def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
@@ -91,39 +108,40 @@ def _task_sheet(wb, f: _Formats, sheet: TaskSheet, rows: list[Row]) -> None:
     for i, column in enumerate(C.SHEET_COLUMNS):
         options = {"hidden": True, "level": 1} if column.internal else None
         ws.set_column(i, i, column.xlsx_width, None, options)
-    ws.merge_range(0, 0, 0, printed - 1, clean(title(sheet)), f.banner(xs.TITLE_FONT, TITLE_PT))
+    ws.merge_range(0, 0, 0, printed - 1, clean(title(sheet)), f["title"])
     ws.set_row(0, 2.2 * TITLE_PT)
-    ws.merge_range(1, 0, 1, printed - 1, clean(subtitle(sheet, rows)), f.banner(xs.FONT_NAME, SUBTITLE_PT))
+    ws.merge_range(1, 0, 1, printed - 1, clean(subtitle(sheet, rows)), f["subtitle"])
     ws.set_row(1, 1.8 * SUBTITLE_PT)
     header = HEADER_ROW - 1
-    ws.write_row(header, 0, C.COLUMNS, f.header())
+    ws.write_row(header, 0, C.COLUMNS, f["header"])
     ws.set_row(header, 2 * xs.ROW_LINE_HEIGHT)
 
     key = C.COLUMNS.index("重点任务")
-    widths = [c.xlsx_width for c in C.SHEET_COLUMNS]
-    plain = [f(align="center") if c.centered else f() for c in C.SHEET_COLUMNS]
-    date_fmt = f(num_format=xs.DATE_FORMAT, align="center")
+    # (column, its format, its width for the row height or 0 when it is not printed)
+    layout = [
+        (i, f["centered" if c.centered else "body"], 0 if c.internal else c.xlsx_width)
+        for i, c in enumerate(C.SHEET_COLUMNS)
+    ]
+    number_bold = "centered_bold" if C.SHEET_COLUMNS[0].centered else "bold"  # 序号 of a parent task
+    date_fmt = f["date"]
+    write_cell, line_count = xs.write_cell, xs.line_count
     r = header
     for item in with_sections(sheet, rows):
         r += 1
         if isinstance(item, str):
-            ws.merge_range(r, 0, r, printed - 1, item, f.group())
+            ws.merge_range(r, 0, r, printed - 1, item, f["group"])
             ws.set_row(r, xs.ROW_LINE_HEIGHT + 5)
             continue
         indent = min(item.depth, MAX_INDENT)
         lines = 1
-        for i, (column, value) in enumerate(zip(C.SHEET_COLUMNS, item.values)):
-            fmt = plain[i]
-            if i in (0, key) and (item.has_children or (i == key and indent)):
-                extra = {"align": "center"} if column.centered else {}
-                if i == key and indent:
-                    extra["indent"] = indent
-                if item.has_children:
-                    extra["bold"] = True
-                fmt = f(**extra)
-            xs.write_cell(ws, r, i, value, fmt, date_fmt)
-            if not column.internal:
-                lines = max(lines, xs.line_count(value, widths[i], indent if i == key else 0))
+        for (i, fmt, width), value in zip(layout, item.values):
+            if i == key:
+                fmt = f[_key_format(indent, item.has_children)]
+            elif i == 0 and item.has_children:
+                fmt = f[number_bold]
+            write_cell(ws, r, i, value, fmt, date_fmt)
+            if width and value:
+                lines = max(lines, line_count(value, width, indent if i == key else 0))
         ws.set_row(r, xs.row_height(lines))
 
     ws.freeze_panes(HEADER_ROW, 0)
@@ -142,11 +160,11 @@ def _info_sheet(wb, f: _Formats, sheet: TaskSheet) -> None:
     ws = wb.add_worksheet(C.INFO_TITLE)
     for i, width in enumerate(INFO_WIDTHS):
         ws.set_column(i, i, width)
-    ws.write_row(0, 0, ("项目", "内容"), f.header())
-    date_fmt = f(num_format=xs.DATE_FORMAT, align="left")
+    ws.write_row(0, 0, ("项目", "内容"), f["header"])
+    body, date_fmt = f["body"], f["date_left"]
     for r, (label, value) in enumerate(info_rows(sheet), start=1):
-        ws.write_string(r, 0, label, f())
-        xs.write_cell(ws, r, 1, value, f(), date_fmt)
+        ws.write_string(r, 0, label, body)
+        xs.write_cell(ws, r, 1, value, body, date_fmt)
         ws.set_row(r, xs.row_height(xs.line_count(value, INFO_WIDTHS[1])))
     ws.set_landscape()
     ws.set_paper(9)
@@ -158,19 +176,20 @@ def write(sheet: TaskSheet, path: Path, rows: list[Row] | None = None) -> Path:
     import xlsxwriter
 
     rows = table(sheet) if rows is None else rows
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {
-                "in_memory": True,
-                "strings_to_formulas": False,  # text is data, never a formula
-                # column widths count characters of the default font: see xlsx_style._base_font
-                "default_format_properties": {"font_name": xs.BASE_FONT, "font_size": xs.BASE_SIZE},
-            },
-        )
-        wb.set_properties({"title": title(sheet), "author": "speech-tasks"})
-        f = _Formats(wb)
-        _task_sheet(wb, f, sheet, rows)
-        _info_sheet(wb, f, sheet)
-        wb.close()
+    buffer = io.BytesIO()  # the zip is built in memory and written at once: no temporary files, no seeks
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,  # text is data, never a formula
+            # column widths count characters of the default font: see xlsx_style._base_font
+            "default_format_properties": {"font_name": xs.BASE_FONT, "font_size": xs.BASE_SIZE},
+        },
+    )
+    wb.set_properties({"title": title(sheet), "author": "speech-tasks"})
+    f = _Formats(wb)
+    _task_sheet(wb, f, sheet, rows)
+    _info_sheet(wb, f, sheet)
+    wb.close()
+    write_atomic(path, buffer.getbuffer())
     return Path(path)
