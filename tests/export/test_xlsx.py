@@ -115,3 +115,46 @@ def test_formula_like_speech_text_stays_text(tmp_path):
     xlsx.write(sheet, path)
     c = cell(openpyxl.load_workbook(path).active, "3", "具体要求")
     assert c.data_type == "s" and c.value == "=HYPERLINK(\"x\")"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "甲 & 乙 <丙> \"丁\"",  # XML markup characters
+        "_x0041_ 不是转义",  # Excel reads _xHHHH_ as an escaped character unless its "_" is escaped
+        "-3 起",  # formula-like
+    ],
+)
+def test_awkward_text_reads_back_as_written(text, tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    sheet.tasks[-1] = t.model_copy(update={"text": text, "span": (t.span[0], t.span[0] + len(text))})
+    path = tmp_path / "a.xlsx"
+    xlsx.write(sheet, path)
+    c = cell(openpyxl.load_workbook(path).active, "3", "具体要求")
+    assert c.data_type == "s" and c.value == text
+
+
+@pytest.mark.parametrize(
+    "width, stored",
+    [(6, "6.7109375"), (46, "46.7109375"), (12, "12.7109375"), (90, "90.7109375")],  # as Excel and XlsxWriter
+)
+def test_column_widths_are_stored_in_whole_pixels(width, stored):
+    assert xlsx._col_width(width) == stored
+
+
+@pytest.mark.parametrize("points, stored", [(35.2, "35.25"), (19.8, "19.5"), (30, "30"), (78, "78"), (409, "408.75")])
+def test_row_heights_are_stored_in_whole_pixels(points, stored):
+    assert xlsx._row_height(points) == stored
+
+
+def test_a_sheet_without_tasks_is_a_header_and_the_info_sheet(tmp_path):
+    sheet = build_sheet().model_copy(update={"tasks": []})
+    path = tmp_path / "e.xlsx"
+    xlsx.write(sheet, path)
+    book = openpyxl.load_workbook(path)
+    ws = book[C.SHEET_TITLE]
+    assert ws.max_row == xlsx.HEADER_ROW and ws.print_area == f"'{C.SHEET_TITLE}'!$A$1:$H${xlsx.HEADER_ROW}"
+    assert ws.auto_filter.ref == f"A{xlsx.HEADER_ROW}:M{xlsx.HEADER_ROW}"
+    info = {row[0]: row[1] for row in book[C.INFO_TITLE].iter_rows(min_row=2, values_only=True)}
+    assert info["任务数"] == 0

@@ -5,7 +5,7 @@ ledger look alike: a 黑体 header row on a light fill that stays frozen and rep
 printed page, wrapped 宋体 body text in thin borders, real date cells, a 状态 dropdown (ledger),
 landscape A4 fitted to the page width with page numbers, and the 三色预警 fills (蓝/黄/红) the
 ledger marks rows with. The constants (fonts, colours, line height) and :func:`line_count` are
-shared with the XlsxWriter-based writers (:mod:`.xlsx`, the corpus summary).
+shared with the writers that do not use openpyxl (:mod:`.xlsx`, the corpus summary's XlsxWriter).
 
 The helpers take an openpyxl worksheet (or workbook) and mutate it; openpyxl is imported
 inside the helpers so importing this module costs nothing. Columns are 1-based indices, as in
