@@ -158,3 +158,44 @@ def test_a_sheet_without_tasks_is_a_header_and_the_info_sheet(tmp_path):
     assert ws.auto_filter.ref == f"A{xlsx.HEADER_ROW}:M{xlsx.HEADER_ROW}"
     info = {row[0]: row[1] for row in book[C.INFO_TITLE].iter_rows(min_row=2, values_only=True)}
     assert info["任务数"] == 0
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("短句。", 1),
+        ("一要抓好。" * 9, 1),  # 90 units: 2 lines
+        ("一要抓好。" * 30 + "\n" + "没有标点的长句" * 80 + "。结束。", 3),  # a sentence longer than a part is cut
+        (("第一段。" * 20 + "\n") * 10, 4),  # 10 paragraphs of 4 lines: 3 in a part of 12 lines
+        ("甲" * 2000, 8),
+    ],
+)
+def test_split_lines_cuts_long_text_into_parts_that_fit(text, parts):
+    width, max_lines = 46, 12
+    got = xlsx.split_lines(text, width, max_lines)
+    assert len(got) == parts
+    assert all(1 <= xs.line_count(p, width) <= max_lines for p in got)
+    # nothing lost but line breaks where a part ends
+    assert "".join(got).replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_long_requirement_goes_on_in_rows_below_with_the_task_beside_it(tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    long_text = "要加强危险化学品监管，落实企业主体责任。" * 60  # 1200 characters: ~54 lines
+    sheet.tasks[-1] = t.model_copy(update={"text": long_text, "span": (t.span[0], t.span[0] + len(long_text))})
+    path = tmp_path / "long.xlsx"
+    xlsx.write(sheet, path)
+    ws = openpyxl.load_workbook(path).active
+    first = cell(ws, "3", "具体要求").row
+    rows = range(first, ws.max_row + 1)
+    text_column = C.column_index("具体要求")
+    assert len(rows) > 1 and "".join(ws.cell(r, text_column).value for r in rows) == long_text
+    assert all(ws.row_dimensions[r].height <= xs.row_height(xlsx.ROW_MAX_LINES) for r in rows)
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {f"{letter}{first}:{letter}{ws.max_row}" for letter in "ABDEFGHIJKLM"} <= merged
+    assert all(ws.cell(r, 1).value is None for r in rows[1:])  # one 序号, one task
+    # no line between the parts of the text, the sides drawn
+    top, inner, bottom = (ws.cell(r, text_column).border for r in (first, first + 1, ws.max_row))
+    assert top.top.style and not top.bottom.style and not inner.top.style and not inner.bottom.style
+    assert bottom.bottom.style and not bottom.top.style and inner.left.style and inner.right.style

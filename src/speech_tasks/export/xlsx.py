@@ -3,7 +3,8 @@
 Sheet 任务分解表: the title and a line about the source above the table, the printed columns
 (序号 … 备注) with each section of the speech as a group row, the task tree shown by the 序号
 and the indented, bold-for-parents 重点任务; the internal columns (任务编号, 所属部分, 截止日期,
-行业领域, 原文位置) sit at the right, hidden and outside the print area. Printed on A4
+行业领域, 原文位置) sit at the right, hidden and outside the print area; a 具体要求 longer than
+:data:`ROW_MAX_LINES` goes on in the rows below its task's, so that it prints whole. Printed on A4
 landscape at 100 % with the header row on every page and 第 X 页 共 Y 页 below. Sheet 说明: where
 the tasks came from. The look is :mod:`xlsx_style`'s (shared with the ledger's `track export`).
 
@@ -35,6 +36,11 @@ from .cells import clean, xlsx_value
 from .frame import Row, subtitle, table, title, with_sections
 
 MAX_INDENT = 3
+# A 具体要求 longer than this many lines goes on over the rows below its task's (the other cells
+# merged down beside it): a spreadsheet row never breaks across pages and Excel's rows end at
+# 409 pt (27 lines), so one row would clip the text in print and leave the page above it empty.
+# Parts of 12 lines (183 pt, 40 % of a page) leave at most that much of a page blank.
+ROW_MAX_LINES = 12
 HEADER_ROW = 3  # 1-based: below the title (row 1) and the source line (row 2)
 TITLE_PT = 16
 SUBTITLE_PT = 11
@@ -72,7 +78,7 @@ _LETTERS = tuple(_letter(i) for i in range(len(C.COLUMNS)))
 
 
 # The cell formats, by name, in the order of the workbook's style table (its index is a cell's
-# ``s``): (font, fill, bordered, number format, horizontal, vertical, indent). Index 0 is the
+# ``s``): (font, fill, border, number format, horizontal, vertical, indent). Index 0 is the
 # default (Normal) style: BASE_FONT, which column widths are measured in (see xlsx_style._base_font).
 _FONTS = (  # (name, size, bold, colour)
     (xs.BASE_FONT, xs.BASE_SIZE, False, None),
@@ -84,21 +90,27 @@ _FONTS = (  # (name, size, bold, colour)
     (xs.FONT_NAME, xs.FONT_SIZE, True, None),
 )
 _FILLS = ("none", "gray125", xs.HEADER_FILL, xs.GROUP_FILL)  # 0 and 1 are the two Excel requires
+# the sides each border draws: none, all, and those of a long 具体要求 continued over several rows
+_BORDERS = ((), ("left", "right", "top", "bottom"), ("left", "right", "top"), ("left", "right"), ("left", "right", "bottom"))
 _DATE_FORMAT_ID = 164  # the first id of a custom number format
 _STYLES = {
-    "default": (0, 0, False, 0, None, None, 0),
-    "title": (1, 0, False, 0, "center", "center", 0),
-    "subtitle": (2, 0, False, 0, "center", "center", 0),
-    "header": (3, 2, True, 0, "center", "center", 0),
-    "group": (4, 3, True, 0, None, "center", 0),
-    "centered": (5, 0, True, 0, "center", "top", 0),
-    "body": (5, 0, True, 0, None, "top", 0),
-    "centered_bold": (6, 0, True, 0, "center", "top", 0),
-    "bold": (6, 0, True, 0, None, "top", 0),
-    **{f"indent{n}": (5, 0, True, 0, None, "top", n) for n in range(1, MAX_INDENT + 1)},
-    **{f"bold_indent{n}": (6, 0, True, 0, None, "top", n) for n in range(1, MAX_INDENT + 1)},
-    "date": (5, 0, True, _DATE_FORMAT_ID, "center", "top", 0),
-    "date_left": (5, 0, True, _DATE_FORMAT_ID, "left", "top", 0),
+    "default": (0, 0, 0, 0, None, None, 0),
+    "title": (1, 0, 0, 0, "center", "center", 0),
+    "subtitle": (2, 0, 0, 0, "center", "center", 0),
+    "header": (3, 2, 1, 0, "center", "center", 0),
+    "group": (4, 3, 1, 0, None, "center", 0),
+    "centered": (5, 0, 1, 0, "center", "top", 0),
+    "body": (5, 0, 1, 0, None, "top", 0),
+    "centered_bold": (6, 0, 1, 0, "center", "top", 0),
+    "bold": (6, 0, 1, 0, None, "top", 0),
+    **{f"indent{n}": (5, 0, 1, 0, None, "top", n) for n in range(1, MAX_INDENT + 1)},
+    **{f"bold_indent{n}": (6, 0, 1, 0, None, "top", n) for n in range(1, MAX_INDENT + 1)},
+    "date": (5, 0, 1, _DATE_FORMAT_ID, "center", "top", 0),
+    "date_left": (5, 0, 1, _DATE_FORMAT_ID, "left", "top", 0),
+    # a long 具体要求 over several rows reads as one cell: no line between its parts
+    "text_first": (5, 0, 2, 0, None, "top", 0),
+    "text_middle": (5, 0, 3, 0, None, "top", 0),
+    "text_last": (5, 0, 4, 0, None, "top", 0),
 }
 _S = {name: i for i, name in enumerate(_STYLES)}  # a format's index (a cell's s=), by name
 
@@ -130,33 +142,35 @@ def _styles_xml() -> str:
         f'<fill><patternFill patternType="solid"><fgColor rgb="FF{kind}"/><bgColor indexed="64"/></patternFill></fill>'
         for kind in _FILLS
     )
-    side = f'style="thin"><color rgb="FF{xs.BORDER_COLOR}"/>'
-    borders = (
-        "<border><left/><right/><top/><bottom/><diagonal/></border>"
-        f"<border><left {side}</left><right {side}</right><top {side}</top><bottom {side}</bottom><diagonal/></border>"
+    line = f'style="thin"><color rgb="FF{xs.BORDER_COLOR}"/>'
+    borders = "".join(
+        "<border>"
+        + "".join(f"<{side} {line}</{side}>" if side in sides else f"<{side}/>" for side in ("left", "right", "top", "bottom"))
+        + "<diagonal/></border>"
+        for sides in _BORDERS
     )
     xfs = []
-    for font, fill, bordered, number, horizontal, vertical, indent in _STYLES.values():
-        if not (font or fill or bordered or number or horizontal or vertical):
+    for font, fill, border, number, horizontal, vertical, indent in _STYLES.values():
+        if not (font or fill or border or number or horizontal or vertical):
             xfs.append('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>')
             continue
         applied = "".join(
             f' apply{what}="1"' for what, on in
-            (("NumberFormat", number), ("Font", font), ("Fill", fill), ("Border", bordered), ("Alignment", True)) if on
+            (("NumberFormat", number), ("Font", font), ("Fill", fill), ("Border", border), ("Alignment", True)) if on
         )
         align = "".join(
             f' {key}="{value}"' for key, value in
             (("horizontal", horizontal), ("vertical", vertical), ("indent", indent)) if value
         )
         xfs.append(
-            f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="{int(bordered)}" xfId="0"{applied}>'
+            f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}>'
             f'<alignment{align} wrapText="1"/></xf>'
         )
     return (
         f'{_XML}<styleSheet xmlns="{_MAIN}">'
         f'<numFmts count="1"><numFmt numFmtId="{_DATE_FORMAT_ID}" formatCode="{xs.DATE_FORMAT}"/></numFmts>'
         f'<fonts count="{len(_FONTS)}">{fonts}</fonts><fills count="{len(_FILLS)}">{fills}</fills>'
-        f'<borders count="2">{borders}</borders>'
+        f'<borders count="{len(_BORDERS)}">{borders}</borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
         f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
@@ -347,6 +361,56 @@ def _cols(widths: Iterable[tuple[float, bool]]) -> str:
     ) + "</cols>"
 
 
+_SENTENCE = re.compile("[^。；！？\n]*(?:[。；！？]+|\n|$)")
+
+
+def split_lines(text: str, width: float, max_lines: int) -> list[str]:
+    """*text* cut into parts of at most *max_lines* lines each in a column *width* units wide (as
+    :func:`xlsx_style.line_count` counts them): at sentence ends, and within a sentence only when
+    it is longer than a part. A line break where a part ends goes; the rest of the text stays."""
+    usable = int(max(1.0, width - 1))
+    budget = max_lines * usable  # a part's units, counting each finished line as full
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0  # units of the current part's finished lines
+    open_units = 0  # units on its unfinished line
+
+    def close() -> None:
+        nonlocal used, open_units
+        if current:
+            parts.append("".join(current).rstrip("\n"))
+        current.clear()
+        used = open_units = 0
+
+    for sentence in _SENTENCE.findall(text):
+        units = xs.text_width(sentence.rstrip("\n"))
+        if used + -(-(open_units + units) // usable) * usable > budget:
+            if units <= budget:
+                close()  # starts the next part
+            else:  # fill this part (and whole parts) with the sentence, the rest goes on below
+                while used + open_units + units > budget:
+                    room, cut = budget - used - open_units, 0
+                    while cut < len(sentence) and xs.text_width(sentence[cut]) <= room:
+                        room -= xs.text_width(sentence[cut])
+                        cut += 1
+                    if not cut and not current:
+                        cut = 1  # a character wider than a whole part: alone on it
+                    current.append(sentence[:cut])
+                    close()
+                    sentence = sentence[cut:]
+                    units = xs.text_width(sentence.rstrip("\n"))
+        if not sentence:
+            continue
+        current.append(sentence)
+        if sentence.endswith("\n"):
+            used += max(1, -(-(open_units + units) // usable)) * usable
+            open_units = 0
+        else:
+            open_units += units
+    close()
+    return parts or [text]
+
+
 def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[str, int]:
     """XML of sheet 任务分解表 and its last row."""
     ws = _Sheet(strings)
@@ -356,6 +420,8 @@ def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[s
     header = ws.row([(i, name, "header") for i, name in enumerate(C.COLUMNS)], 2 * xs.ROW_LINE_HEIGHT)
 
     key = C.COLUMNS.index("重点任务")
+    text_column = C.COLUMNS.index("具体要求")
+    text_width = C.SHEET_COLUMNS[text_column].xlsx_width
     # (column, its format, its width for the row height or 0 when it is not printed)
     layout = [
         (i, "centered" if c.centered else "body", 0 if c.internal else c.xlsx_width)
@@ -379,7 +445,11 @@ def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[s
             cells.append((i, value, fmt))
             if width and value:
                 lines = max(lines, line_count(value, width, indent if i == key else 0))
-        last = ws.row(cells, xs.row_height(lines))
+        text = item.values[text_column]
+        if lines <= ROW_MAX_LINES or not isinstance(text, str):
+            last = ws.row(cells, xs.row_height(lines))
+            continue
+        last = _continued_rows(ws, cells, split_lines(text, text_width, ROW_MAX_LINES), text_column, lines)
 
     last_column = _letter(len(C.COLUMNS) - 1)
     xml = (
@@ -400,6 +470,25 @@ def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[s
         + _footer() + "</worksheet>"
     )
     return xml, last
+
+
+def _continued_rows(ws: _Sheet, cells: list, parts: list[str], text_column: int, lines: int) -> int:
+    """A task whose 具体要求 is written in *parts*, one row each, the task's other cells merged down
+    beside them; the rows are as tall as their parts (the last taller if another cell needs it,
+    *lines* in all). Returns the last row."""
+    heights = [xs.line_count(part, C.SHEET_COLUMNS[text_column].xlsx_width) for part in parts]
+    heights[-1] = max(heights[-1], lines - sum(heights[:-1]))
+    first = None
+    for n, (part, height) in enumerate(zip(parts, heights)):
+        place = "first" if n == 0 else "last" if n == len(parts) - 1 else "middle"
+        row = [
+            (i, part if i == text_column else value if n == 0 else None, f"text_{place}" if i == text_column else fmt)
+            for i, value, fmt in cells
+        ]
+        last = ws.row(row, xs.row_height(height))
+        first = first or last
+    ws.merged.extend(f"{_LETTERS[i]}{first}:{_LETTERS[i]}{last}" for i, _, _ in cells if i != text_column)
+    return last
 
 
 def _info_sheet(strings: _Strings, sheet: TaskSheet) -> str:
