@@ -199,3 +199,34 @@ def test_a_long_requirement_goes_on_in_rows_below_with_the_task_beside_it(tmp_pa
     top, inner, bottom = (ws.cell(r, text_column).border for r in (first, first + 1, ws.max_row))
     assert top.top.style and not top.bottom.style and not inner.top.style and not inner.bottom.style
     assert bottom.bottom.style and not bottom.top.style and inner.left.style and inner.right.style
+
+
+BODY = xlsx.PAGE_HEIGHT - 72 * (xlsx.MARGINS["top"] + xlsx.MARGINS["bottom"]) - xlsx.PAGE_SLACK  # ≈ 467 pt
+
+
+@pytest.mark.parametrize(
+    "heights, groups, breaks",
+    [
+        ([35, 20, 30, 100, 100], set(), []),  # one page
+        ([35, 20, 30, 250, 100, 100], set(), [5]),  # row 6 does not fit: page 2 starts with it
+        ([35, 20, 30, 300, 20, 100], {5}, [4]),  # a group row goes over with its first task
+        ([35, 20, 30, 420, 420, 420], set(), [4, 5]),  # each on its page below the repeated header
+        ([35, 20, 30, 500], set(), []),  # taller than a page: nothing to gain by a break
+    ],
+)
+def test_page_breaks_fill_pages_and_keep_group_rows_with_their_task(heights, groups, breaks):
+    assert 435 <= BODY < 485  # the cases are about this page height
+    assert xlsx.page_breaks(heights, 3, groups) == breaks
+
+
+def test_the_sheet_carries_the_page_breaks(tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    long_text = "要加强危险化学品监管，落实企业主体责任。" * 60
+    sheet.tasks[-1] = t.model_copy(update={"text": long_text, "span": (t.span[0], t.span[0] + len(long_text))})
+    path = tmp_path / "long.xlsx"
+    xlsx.write(sheet, path)
+    ws = openpyxl.load_workbook(path).active
+    heights = [ws.row_dimensions[r].height or 15 for r in range(1, ws.max_row + 1)]
+    groups = {m.min_row for m in ws.merged_cells.ranges if m.min_row > xlsx.HEADER_ROW and m.max_col == 8}
+    assert [b.id for b in ws.row_breaks.brk] == xlsx.page_breaks(heights, xlsx.HEADER_ROW, groups) != []

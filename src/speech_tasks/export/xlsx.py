@@ -45,6 +45,10 @@ HEADER_ROW = 3  # 1-based: below the title (row 1) and the source line (row 2)
 TITLE_PT = 16
 SUBTITLE_PT = 11
 INFO_WIDTHS = (12, 90)
+# The printed page: A4 landscape, margins in inches (the footer sits in the bottom one).
+PAGE_HEIGHT = 595.28  # pt, A4's short side
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.9}
+PAGE_SLACK = 20.0  # pt: LibreOffice's page body is a few points shorter than Excel's
 FOOTER = '&C&"{font}"&10第 &P 页  共 &N 页'
 
 
@@ -246,9 +250,38 @@ def _col_width(width: float) -> str:
     return f"{pixels * 256 // 7 / 256:.16g}"
 
 
-def _row_height(points: float) -> str:
+def _pixel_height(points: float) -> float:
     """A row height as Excel stores it: rounded to whole pixels (3/4 point each)."""
-    return f"{int(points * 4 / 3 + 0.5) * 0.75:.16g}"
+    return int(points * 4 / 3 + 0.5) * 0.75
+
+
+def _row_height(points: float) -> str:
+    return f"{_pixel_height(points):.16g}"
+
+
+def page_breaks(heights: list[float], header_rows: int, keep_with_next: set[int]) -> list[int]:
+    """Rows (1-based) after which a printed page ends, for rows of these *heights* (pt) whose
+    *header_rows* top rows open the first page and whose last header row repeats on the next
+    ones; a row in *keep_with_next* (a group row) goes to the next page with the row after it.
+
+    Written into the sheet as manual breaks: LibreOffice counts the pages of a sheet without
+    its repeated header row and drops what falls on the page past its count; Excel, which
+    fits the sheet to the page width, ignores manual breaks and paginates as it always does.
+    """
+    body = PAGE_HEIGHT - 72 * (MARGINS["top"] + MARGINS["bottom"]) - PAGE_SLACK
+    repeated = heights[header_rows - 1]
+    breaks: list[int] = []
+    used = sum(heights[:header_rows])
+    start = used  # the page holds only what opens it
+    for i in range(header_rows, len(heights)):
+        need = heights[i]
+        if i + 1 in keep_with_next and i + 1 < len(heights):
+            need += heights[i + 1]
+        if used + need > body and used > start:
+            breaks.append(i)  # after row i (1-based), before row i + 1
+            used = start = repeated
+        used += heights[i]
+    return breaks
 
 
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -341,12 +374,25 @@ class _Sheet:
         out.append("</sheetData>")
         return "".join(out)
 
+    def heights(self) -> list[float]:
+        """Every row's height as stored (pt)."""
+        return [_pixel_height(h) if h is not None else 15.0 for _, _, _, _, h in self.rows]
+
     def merge_cells(self) -> str:
         if not self.merged:
             return ""
         return f'<mergeCells count="{len(self.merged)}">' + "".join(
             f'<mergeCell ref="{ref}"/>' for ref in self.merged
         ) + "</mergeCells>"
+
+
+def _row_breaks(rows: list[int]) -> str:
+    """<rowBreaks>: a manual page break after each of *rows*."""
+    if not rows:
+        return ""
+    return f'<rowBreaks count="{len(rows)}" manualBreakCount="{len(rows)}">' + "".join(
+        f'<brk id="{r}" max="16383" man="1"/>' for r in rows
+    ) + "</rowBreaks>"
 
 
 def _footer() -> str:
@@ -430,9 +476,11 @@ def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[s
     number_bold = "centered_bold" if C.SHEET_COLUMNS[0].centered else "bold"  # 序号 of a parent task
     line_count = xs.line_count
     last = header
+    groups = set()
     for item in with_sections(sheet, rows):
         if isinstance(item, str):
             last = ws.merged_row(item, "group", printed, xs.ROW_LINE_HEIGHT + 5)
+            groups.add(last)
             continue
         indent = min(item.depth, MAX_INDENT)
         lines = 1
@@ -465,9 +513,10 @@ def _task_sheet(strings: _Strings, sheet: TaskSheet, rows: list[Row]) -> tuple[s
         + f'<autoFilter ref="A{header}:{last_column}{last}"/>'
         + ws.merge_cells()
         + '<printOptions horizontalCentered="1"/>'
-        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.9" header="0.3" footer="0.3"/>'
+        + "<pageMargins" + "".join(f' {side}="{inches:g}"' for side, inches in MARGINS.items())
+        + ' header="0.3" footer="0.3"/>'
         '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>'  # A4
-        + _footer() + "</worksheet>"
+        + _footer() + _row_breaks(page_breaks(ws.heights(), header, groups)) + "</worksheet>"
     )
     return xml, last
 
