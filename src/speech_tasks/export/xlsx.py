@@ -9,13 +9,14 @@ landscape at 100 % with the header row on every page and 第 X 页 共 Y 页 bel
 the tasks came from. The look is :mod:`xlsx_style`'s (shared with the ledger's `track export`).
 
 Written as SpreadsheetML (the XML parts of an .xlsx) by this module, not by a general writer: an
-archive writes one workbook per speech, and XlsxWriter spent ~5 ms a workbook on parts that are
-the same in every one (styles, relationships, its theme) and ~10 µs on each cell, four times the
-budget of the whole export; openpyxl costs more still (it stays for the ledger, which reads
-workbooks back). The layout is fixed, so the constant parts are fixed text and only the cells
-are built per speech. The XML is what XlsxWriter wrote for this layout (widths, heights and
-number formats converted as it does), less its theme. Every text is a shared string, never a
-formula; text is cleaned and cut to Excel's limit by :mod:`.cells`.
+archive writes one workbook per speech, and XlsxWriter took ~9 ms for one (~2 ms for an empty
+workbook, ~15 µs for each cell written and saved), four times the budget of this export (2.5 ms);
+openpyxl costs more still (it stays for the ledger, which reads workbooks back). The layout is
+fixed, so the parts that are the same in every workbook (styles, relationships) are fixed text
+and only the cells are built per speech. The sheets' XML is what XlsxWriter wrote for this layout
+(widths, heights and dates converted as it does; its theme left out), with the page breaks
+written in (:func:`page_breaks`). Every text is a shared string, never a formula; text is
+cleaned and cut to Excel's limit by :mod:`.cells`.
 """
 from __future__ import annotations
 
@@ -264,9 +265,9 @@ def page_breaks(heights: list[float], header_rows: int, keep_with_next: set[int]
     *header_rows* top rows open the first page and whose last header row repeats on the next
     ones; a row in *keep_with_next* (a group row) goes to the next page with the row after it.
 
-    Written into the sheet as manual breaks: LibreOffice counts the pages of a sheet without
-    its repeated header row and drops what falls on the page past its count; Excel, which
-    fits the sheet to the page width, ignores manual breaks and paginates as it always does.
+    Written into the sheet as manual breaks: without them LibreOffice (7.x) left out the last
+    rows of a sheet whose last page they overflowed once the header row was repeated (no page
+    was added for them). Excel, which fits the sheet to the page width, ignores manual breaks.
     """
     body = PAGE_HEIGHT - 72 * (MARGINS["top"] + MARGINS["bottom"]) - PAGE_SLACK
     repeated = heights[header_rows - 1]
