@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from speech_tasks.export import write
+from speech_tasks.export import columns as C
+from speech_tasks.export import write, xlsx
+from speech_tasks.export import xlsx_style as xs
 from speech_tasks.ingest import read_file
 from speech_tasks.pipeline import extract_doc
 
@@ -46,9 +48,12 @@ def render(path: Path) -> list[tuple[tuple[float, float], list[tuple[float, floa
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    doc = read_file(SPEECH)
-    sheet = extract_doc(doc)
+def sheet():
+    return extract_doc(read_file(SPEECH))
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory, sheet):
     folder = tmp_path_factory.mktemp("render")
     paths = dict(zip(("xlsx", "docx"), write(sheet, folder, ("xlsx", "docx"))))
     return {fmt: render(path) for fmt, path in paths.items()}
@@ -82,6 +87,28 @@ def test_title_whole_on_the_first_page_and_text_at_least_10_pt(printed, fmt):
     for label in ("具体要求", "责任单位"):  # header cells: four CJK characters each
         x0, y0, x1, y1, _ = next(w for w in words if w[4] == label)
         assert (x1 - x0) / 4 >= 10  # a CJK character is one em wide: ≥ 10 pt printed
+
+
+def test_every_requirement_prints_whole(sheet, tmp_path):
+    """The 具体要求 column as printed, line by line over the pages, holds every task's text: none
+    clipped at a row's height (one task here needs ~55 lines, twice Excel's tallest row), none
+    dropped at a page's end."""
+    from speech_tasks.export.frame import table
+
+    last = sheet.tasks[-1]
+    long_text = "".join(f"（{n}）要加强危险化学品监管，落实企业主体责任，严防各类事故发生。" for n in range(1, 41))
+    sheet = sheet.model_copy(update={"tasks": [*sheet.tasks[:-1], last.model_copy(update={"text": long_text})]})
+    (path,) = write(sheet, tmp_path, ["xlsx"])
+    rows = table(sheet)
+    texts = [re.sub(r"\s", "", row["具体要求"]) for row in rows]
+    # the words above the footer (in the bottom margin), page after page
+    words = [w for (_, height), page in render(path) for w in page if w[3] < height - 72 * xlsx.MARGINS["bottom"]]
+    # the column starts where the first task's first line does and is ~245 pt wide (327 px)
+    left = next(w[0] for w in words if texts[0].startswith(w[4]) and len(w[4]) > 3)
+    column = "".join(w[4] for w in words if left - 1 < w[0] < left + 235 and w[4] != "具体要求")  # not the header
+    width = C.SHEET_COLUMNS[C.COLUMNS.index("具体要求")].xlsx_width
+    assert xs.line_count(long_text, width) > 2 * xlsx.ROW_MAX_LINES
+    assert [t for t in texts if t not in column] == []
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])

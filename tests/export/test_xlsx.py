@@ -115,3 +115,118 @@ def test_formula_like_speech_text_stays_text(tmp_path):
     xlsx.write(sheet, path)
     c = cell(openpyxl.load_workbook(path).active, "3", "具体要求")
     assert c.data_type == "s" and c.value == "=HYPERLINK(\"x\")"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "甲 & 乙 <丙> \"丁\"",  # XML markup characters
+        "_x0041_ 不是转义",  # Excel reads _xHHHH_ as an escaped character unless its "_" is escaped
+        "-3 起",  # formula-like
+    ],
+)
+def test_awkward_text_reads_back_as_written(text, tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    sheet.tasks[-1] = t.model_copy(update={"text": text, "span": (t.span[0], t.span[0] + len(text))})
+    path = tmp_path / "a.xlsx"
+    xlsx.write(sheet, path)
+    c = cell(openpyxl.load_workbook(path).active, "3", "具体要求")
+    assert c.data_type == "s" and c.value == text
+
+
+@pytest.mark.parametrize(
+    "width, stored",
+    [(6, "6.7109375"), (46, "46.7109375"), (12, "12.7109375"), (90, "90.7109375")],  # as Excel and XlsxWriter
+)
+def test_column_widths_are_stored_in_whole_pixels(width, stored):
+    assert xlsx._col_width(width) == stored
+
+
+@pytest.mark.parametrize("points, stored", [(35.2, "35.25"), (19.8, "19.5"), (30, "30"), (78, "78"), (409, "408.75")])
+def test_row_heights_are_stored_in_whole_pixels(points, stored):
+    assert xlsx._row_height(points) == stored
+
+
+def test_a_sheet_without_tasks_is_a_header_and_the_info_sheet(tmp_path):
+    sheet = build_sheet().model_copy(update={"tasks": []})
+    path = tmp_path / "e.xlsx"
+    xlsx.write(sheet, path)
+    book = openpyxl.load_workbook(path)
+    ws = book[C.SHEET_TITLE]
+    assert ws.max_row == xlsx.HEADER_ROW and ws.print_area == f"'{C.SHEET_TITLE}'!$A$1:$H${xlsx.HEADER_ROW}"
+    assert ws.auto_filter.ref == f"A{xlsx.HEADER_ROW}:M{xlsx.HEADER_ROW}"
+    info = {row[0]: row[1] for row in book[C.INFO_TITLE].iter_rows(min_row=2, values_only=True)}
+    assert info["任务数"] == 0
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("短句。", 1),
+        ("一要抓好。" * 9, 1),  # 90 units: 2 lines
+        ("一要抓好。" * 30 + "\n" + "没有标点的长句" * 80 + "。结束。", 3),  # a sentence longer than a part is cut
+        (("第一段。" * 20 + "\n") * 10, 4),  # 10 paragraphs of 4 lines: 3 in a part of 12 lines
+        ("甲" * 2000, 8),
+    ],
+)
+def test_split_lines_cuts_long_text_into_parts_that_fit(text, parts):
+    width, max_lines = 46, 12
+    got = xlsx.split_lines(text, width, max_lines)
+    assert len(got) == parts
+    assert all(1 <= xs.line_count(p, width) <= max_lines for p in got)
+    # nothing lost but line breaks where a part ends
+    assert "".join(got).replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_long_requirement_goes_on_in_rows_below_with_the_task_beside_it(tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    long_text = "要加强危险化学品监管，落实企业主体责任。" * 60  # 1200 characters: ~54 lines
+    sheet.tasks[-1] = t.model_copy(update={"text": long_text, "span": (t.span[0], t.span[0] + len(long_text))})
+    path = tmp_path / "long.xlsx"
+    xlsx.write(sheet, path)
+    ws = openpyxl.load_workbook(path).active
+    first = cell(ws, "3", "具体要求").row
+    rows = range(first, ws.max_row + 1)
+    text_column = C.column_index("具体要求")
+    assert len(rows) > 1 and "".join(ws.cell(r, text_column).value for r in rows) == long_text
+    assert all(ws.row_dimensions[r].height <= xs.row_height(xlsx.ROW_MAX_LINES) for r in rows)
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {f"{letter}{first}:{letter}{ws.max_row}" for letter in "ABDEFGHIJKLM"} <= merged
+    assert all(ws.cell(r, 1).value is None for r in rows[1:])  # one 序号, one task
+    # no line between the parts of the text, the sides drawn
+    top, inner, bottom = (ws.cell(r, text_column).border for r in (first, first + 1, ws.max_row))
+    assert top.top.style and not top.bottom.style and not inner.top.style and not inner.bottom.style
+    assert bottom.bottom.style and not bottom.top.style and inner.left.style and inner.right.style
+
+
+BODY = xlsx.PAGE_HEIGHT - 72 * (xlsx.MARGINS["top"] + xlsx.MARGINS["bottom"]) - xlsx.PAGE_SLACK  # ≈ 467 pt
+
+
+@pytest.mark.parametrize(
+    "heights, groups, breaks",
+    [
+        ([35, 20, 30, 100, 100], set(), []),  # one page
+        ([35, 20, 30, 250, 100, 100], set(), [5]),  # row 6 does not fit: page 2 starts with it
+        ([35, 20, 30, 300, 20, 100], {5}, [4]),  # a group row goes over with its first task
+        ([35, 20, 30, 420, 420, 420], set(), [4, 5]),  # each on its page below the repeated header
+        ([35, 20, 30, 500], set(), []),  # taller than a page: nothing to gain by a break
+    ],
+)
+def test_page_breaks_fill_pages_and_keep_group_rows_with_their_task(heights, groups, breaks):
+    assert 435 <= BODY < 485  # the cases are about this page height
+    assert xlsx.page_breaks(heights, 3, groups) == breaks
+
+
+def test_the_sheet_carries_the_page_breaks(tmp_path):
+    sheet = build_sheet()
+    t = sheet.tasks[-1]
+    long_text = "要加强危险化学品监管，落实企业主体责任。" * 60
+    sheet.tasks[-1] = t.model_copy(update={"text": long_text, "span": (t.span[0], t.span[0] + len(long_text))})
+    path = tmp_path / "long.xlsx"
+    xlsx.write(sheet, path)
+    ws = openpyxl.load_workbook(path).active
+    heights = [ws.row_dimensions[r].height or 15 for r in range(1, ws.max_row + 1)]
+    groups = {m.min_row for m in ws.merged_cells.ranges if m.min_row > xlsx.HEADER_ROW and m.max_col == 8}
+    assert [b.id for b in ws.row_breaks.brk] == xlsx.page_breaks(heights, xlsx.HEADER_ROW, groups) != []

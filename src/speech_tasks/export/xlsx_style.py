@@ -5,7 +5,7 @@ ledger look alike: a 黑体 header row on a light fill that stays frozen and rep
 printed page, wrapped 宋体 body text in thin borders, real date cells, a 状态 dropdown (ledger),
 landscape A4 fitted to the page width with page numbers, and the 三色预警 fills (蓝/黄/红) the
 ledger marks rows with. The constants (fonts, colours, line height) and :func:`line_count` are
-shared with the XlsxWriter-based writers (:mod:`.xlsx`, the corpus summary).
+shared with the writers that do not use openpyxl (:mod:`.xlsx`, the corpus summary's XlsxWriter).
 
 The helpers take an openpyxl worksheet (or workbook) and mutate it; openpyxl is imported
 inside the helpers so importing this module costs nothing. Columns are 1-based indices, as in
@@ -59,17 +59,20 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit, in points
 
 
 @functools.cache
-def _wide_chars() -> re.Pattern[str]:
-    """East Asian wide and full-width characters (CJK, kana, hangul, full-width forms)."""
+def _wide_runs() -> re.Pattern[str]:
+    """Runs of East Asian wide and full-width characters (CJK, kana, hangul, full-width forms):
+    Chinese text is mostly such runs, so matching runs rather than characters is ~4x faster."""
     return re.compile(
         "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-        "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+        "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]+"
     )
 
 
 def text_width(text: str) -> int:
     """Display width of *text* in Excel column units (CJK and full-width characters count 2)."""
-    return len(text) + len(_wide_chars().findall(text))
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(map(len, _wide_runs().findall(text)))
 
 
 def append_rows(ws, rows: Iterable[Sequence[Any]], font=None) -> None:
@@ -212,7 +215,11 @@ def line_count(value: Any, width: float, indent: int = 0) -> int:
     if isinstance(value, (dt.date, dt.datetime)):
         return 1
     usable = int(max(1.0, width - 1 - 2 * indent))
-    return sum(max(1, -(-text_width(line) // usable)) for line in str(value).split("\n"))
+    text = value if isinstance(value, str) else str(value)
+    if "\n" not in text:
+        # a text of n characters is at most 2n units wide: most cells fit one line unmeasured
+        return 1 if 2 * len(text) <= usable else max(1, -(-text_width(text) // usable))
+    return sum(max(1, -(-text_width(line) // usable)) for line in text.split("\n"))
 
 
 def row_height(lines: int) -> float:
