@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _current_umask() -> int:
@@ -21,19 +22,15 @@ _SET: ContextVar[list[tuple[str, Path]] | None] = ContextVar("speech_tasks_atomi
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside *path*; on success it is renamed onto *path*.
-
-    Writers that need a file name (openpyxl, python-docx, SQLite backups) write to the yielded
-    path. On any error the temporary file is removed and *path* is left as it was. Inside
-    :func:`all_or_nothing` the rename waits for the end of the block.
-    """
+def _temporary(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+    """A new temporary file beside *path* (descriptor, which the caller closes, and name), renamed
+    onto *path* when the block succeeds (inside :func:`all_or_nothing`, when that block does),
+    removed when it fails."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     try:
-        yield Path(tmp)
+        yield fd, tmp
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs get the usual permissions
         staged = _SET.get()
         if staged is None:
@@ -44,6 +41,26 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside *path*; on success it is renamed onto *path*.
+
+    Writers that need a file name (openpyxl, python-docx, SQLite backups) write to the yielded
+    path. On any error the temporary file is removed and *path* is left as it was. Inside
+    :func:`all_or_nothing` the rename waits for the end of the block.
+    """
+    with _temporary(path) as (fd, tmp):
+        os.close(fd)
+        yield Path(tmp)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """Yield a binary file to write *path*'s new content to, as :func:`atomic_path` does."""
+    with _temporary(path) as (fd, _), open(fd, "wb") as f:
+        yield f
 
 
 @contextlib.contextmanager
@@ -73,8 +90,5 @@ def all_or_nothing() -> Iterator[None]:
 
 def write_atomic(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> None:
     """Write *data* to *path* through a temporary file and a rename."""
-    with atomic_path(path) as tmp:
-        if isinstance(data, str):
-            tmp.write_text(data, encoding=encoding)
-        else:
-            tmp.write_bytes(data)
+    with atomic_file(path) as f:
+        f.write(data.encode(encoding) if isinstance(data, str) else data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..fsutil import all_or_nothing, atomic_path
+from ..fsutil import all_or_nothing, atomic_file
 from ..models import TaskSheet
 
 FORMATS = ("json", "xlsx", "docx", "csv", "md", "html")
@@ -108,9 +108,8 @@ def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | 
     """Write one format of the sheet to *path* (atomically, through its own temporary file: every
     writer goes through :mod:`.fsutil`, so that :func:`write` can hold back the renames)."""
     if fmt == "json":
-        with atomic_path(path) as tmp, open(tmp, "wb") as f:
-            for chunk in json_chunks(sheet):
-                f.write(chunk)
+        with atomic_file(path) as f:
+            f.writelines(json_chunks(sheet))
     elif fmt == "xlsx":
         from . import xlsx
 

@@ -17,6 +17,7 @@ characters dropped as :func:`.cells.clean` does, then escaped), many values in o
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,58 +117,67 @@ def nest(text: str, spans: Iterable[Highlight], offset: int = 0) -> CleanMarkup:
     """
     n = len(text)
     clipped = []
-    for s in spans:
-        start, end = max(0, s.start - offset), min(n, s.end - offset)
+    for i, s in enumerate(spans):
+        start, end = s.start - offset, s.end - offset
+        start, end = (start if start > 0 else 0), (end if end < n else n)
         if start < end:
-            clipped.append((start, end, s))
+            clipped.append((start, -end, s.rank, i, s))
     # in the order elements open: by start, the longer (outer) first, then by rank, then as given
-    clipped.sort(key=lambda item: (item[0], -item[1], item[2].rank))
-    items = [(start, end, f"</{s.tag}>", *tags) for (start, end, s), tags in zip(clipped, _start_tags(clipped))]
-    bounds = sorted({0, n, *(item[0] for item in items), *(item[1] for item in items)})
-    piece = str if _NOT_PLAIN.search(text) is None else _text  # most speeches need neither
+    clipped.sort()
+    tags = _start_tags([c[4] for c in clipped])
+    items = [(start, -neg_end, f"</{s.tag}>", *tag) for (start, neg_end, _, _, s), tag in zip(clipped, tags)]
+    starts = [item[0] for item in items] + [n + 1]
+    bounds = sorted({0, n, *starts[:-1], *(item[1] for item in items)})
+    plain = _NOT_PLAIN.search(text) is None  # most speeches: nothing to drop or escape
 
     out: list[str] = []
     stack: list[tuple[int, str, str]] = []  # the open elements: (end, end tag, start tag to reopen)
+    ends: list[int] = []  # their ends
     pos = k = 0
     for p in bounds:
-        out.append(piece(text[pos:p]))
+        out.append(text[pos:p] if plain else _text(text[pos:p]))
         pos = p
-        for i, (end, _, _) in enumerate(stack):
-            if end == p:  # close it and every element inside it, reopen those going on
-                out.extend(closing for _, closing, _ in reversed(stack[i:]))
-                reopen = [element for element in stack[i:] if element[0] != p]
-                del stack[i:]
-                out.extend(again for _, _, again in reopen)
-                stack.extend(reopen)
-                break
-        while k < len(items) and items[k][0] == p:
+        if p in ends:  # close the first element ending here and those inside it, reopen those going on
+            i = ends.index(p)
+            closed = stack[i:]
+            del stack[i:], ends[i:]
+            for element in reversed(closed):
+                out.append(element[1])
+            for element in closed:
+                if element[0] != p:
+                    out.append(element[2])
+                    stack.append(element)
+                    ends.append(element[0])
+        while starts[k] == p:
             _, end, closing, first, again = items[k]
             out.append(first)
             stack.append((end, closing, again))
+            ends.append(end)
             k += 1
     return CleanMarkup("".join(out))
 
 
-def _start_tags(clipped: list[tuple[int, int, Highlight]]) -> list[tuple[str, str]]:
+def _start_tags(spans: list[Highlight]) -> list[tuple[str, str]]:
     """Each span's start tag as it first opens (with its id and badge) and as it reopens."""
-    values = _texts(
-        [v for _, _, s in clipped for v in (s.anchor or "", s.classes, s.tooltip, *(value for _, value in s.attrs))]
-    )
+    values: list[str] = []
+    for s in spans:
+        values += (s.anchor or "", s.classes, s.tooltip)
+        if s.attrs:
+            values += [value for _, value in s.attrs]
+    values = _texts(values)
     out = []
     i = 0
-    for _, _, s in clipped:
-        anchor, classes, tooltip = values[i : i + 3]
+    for s in spans:
+        anchor, classes, tooltip = values[i], values[i + 1], values[i + 2]
         i += 3
-        attrs = [f' class="{classes}"']
+        attrs = f' class="{classes}"'
         if s.tooltip:
-            attrs.append(f' title="{tooltip}"')
+            attrs += f' title="{tooltip}"'
         for name, _ in s.attrs:
-            attrs.append(f' {name}="{values[i]}"')
+            attrs += f' {name}="{values[i]}"'
             i += 1
-        rest = "".join(attrs) + ">"
-        again = f"<{s.tag}{rest}"
-        first = f'<{s.tag} id="{anchor}"{rest}' if s.anchor else again
-        out.append((first + s.badge, again))
+        again = f"<{s.tag}{attrs}>"
+        out.append((f'<{s.tag} id="{anchor}"{attrs}>{s.badge}' if s.anchor else again + s.badge, again))
     return out
 
 
@@ -208,21 +218,18 @@ def heading_highlights(sheet: TaskSheet) -> list[Highlight]:
 
 def task_highlights(rows: list[Row]) -> list[Highlight]:
     """One ``<mark>`` per task, anchored ``src-<id>`` and badged with its 序号 linking back."""
-    out = []
-    for r in rows:
-        t = r.task
-        anchor, number = _texts([_task_anchor(t.id), t.number])
-        out.append(
-            Highlight(
-                *t.span,
-                "mark",
-                f"task depth-{min(r.depth, 3)}",
-                anchor=_source_anchor(t.id),
-                badge=f'<a class="badge" href="#{anchor}">{number}</a>',
-                attrs=(("data-task", t.number),),
-            )
+    escaped = _texts([text for r in rows for text in (_task_anchor(r.task.id), r.task.number)])
+    return [
+        Highlight(
+            *r.task.span,
+            "mark",
+            f"task depth-{min(r.depth, 3)}",
+            anchor=_source_anchor(r.task.id),
+            badge=f'<a class="badge" href="#{anchor}">{number}</a>',
+            attrs=(("data-task", r.task.number),),
         )
-    return out
+        for r, anchor, number in zip(rows, escaped[::2], escaped[1::2])
+    ]
 
 
 def _label(row: Row) -> str:
@@ -230,26 +237,11 @@ def _label(row: Row) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-_ROW = """\
-<tr id="{anchor}" class="depth-{depth}{parent}">
-  <td class="seq">{序号}<small>{任务编号}</small></td>
-  <td class="key">{重点任务}</td>
-  <td class="text">{具体要求}</td>
-  <td class="unit">{牵头单位}</td>
-  <td class="unit">{责任单位}</td>
-  <td class="unit">{配合单位}</td>
-  <td>{完成时限}</td>
-  <td class="center">{截止日期}</td>
-  <td>{行业领域}</td>
-  <td class="center"><a href="#{source}">{原文位置}</a></td>
-  <td class="note">{备注}</td>
-</tr>
-"""
-# a row's text: the columns it shows but the date (and 任务编号 under 序号), its anchors, its label
+# a row's text, in the order _printed takes it: the columns it shows but the date, then its
+# anchors and label (escaped in one call; the row is an f-string: no format string parsed per row)
 _TEXT_COLUMNS = ("序号", "任务编号", "重点任务", "具体要求", "牵头单位", "责任单位", "配合单位", "完成时限", "行业领域", "原文位置", "备注")
-_TEXT_FIELDS = (*_TEXT_COLUMNS, "anchor", "source", "label")
+_text_values = operator.itemgetter(*(C.COLUMNS.index(c) for c in _TEXT_COLUMNS))  # of Row.values
 _GROUP_ROW = '<tr class="section"><th colspan="{}">{}</th></tr>\n'
-_TASK_LINK = '<a href="#{anchor}"><span class="num">{序号}</span>{label}</a>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +256,26 @@ class _Printed:
 def _printed(rows: list[Row]) -> list[_Printed]:
     out = []
     for r in rows:
-        text = [*(r[c] for c in _TEXT_COLUMNS), _task_anchor(r.task.id), _source_anchor(r.task.id), _label(r)]
-        fields = dict(zip(_TEXT_FIELDS, _texts(text)))
+        number, task_id, key, text, lead, owner, assist, when, sectors, position, note, anchor, source, label = _texts(
+            [*_text_values(r.values), _task_anchor(r.task.id), _source_anchor(r.task.id), _label(r)]
+        )
         due = r["截止日期"]
-        fields.update(depth=min(r.depth, 5), parent=" parent" if r.has_children else "", 截止日期=due.isoformat() if due else "")
-        out.append(_Printed(r, _ROW.format_map(fields), _TASK_LINK.format_map(fields)))
+        html = (
+            f'<tr id="{anchor}" class="depth-{min(r.depth, 5)}{" parent" if r.has_children else ""}">\n'
+            f'  <td class="seq">{number}<small>{task_id}</small></td>\n'
+            f'  <td class="key">{key}</td>\n'
+            f'  <td class="text">{text}</td>\n'
+            f'  <td class="unit">{lead}</td>\n'
+            f'  <td class="unit">{owner}</td>\n'
+            f'  <td class="unit">{assist}</td>\n'
+            f"  <td>{when}</td>\n"
+            f'  <td class="center">{due.isoformat() if due else ""}</td>\n'
+            f"  <td>{sectors}</td>\n"
+            f'  <td class="center"><a href="#{source}">{position}</a></td>\n'
+            f'  <td class="note">{note}</td>\n'
+            "</tr>\n"
+        )
+        out.append(_Printed(r, html, f'<a href="#{anchor}"><span class="num">{number}</span>{label}</a>'))
     return out
 
 
@@ -327,7 +334,8 @@ def _by_unit(printed: list[_Printed]) -> CleanMarkup:
         for u in units:
             role = roles[u.role]
             groups.setdefault(u.name, []).append(
-                f'  <li><span class="role role-{role}">{role}</span>{p.link}{inherited if u.inherited else ""}{due}</li>\n'
+                f'  <li><span class="role role-{role}">{role}</span>{p.link}'
+                f'{inherited if u.inherited else ""}{due}</li>\n'
             )
     order = sorted(groups, key=lambda name: (name == C.NO_UNIT, -len(groups[name])))
     names = _texts(order)
