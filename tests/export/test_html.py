@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from speech_tasks.export import html
+from speech_tasks.export.cells import clean
 from speech_tasks.export.html import Highlight, nest
 
 from .conftest import TEXT, build_sheet
@@ -87,11 +88,42 @@ def test_nest_puts_anchor_and_badge_on_the_first_piece_only():
 
 
 @given(
-    text=st.text(alphabet="安全<>&\"'a\n", min_size=0, max_size=30),
+    text=st.text(alphabet="安全<>&\"'a\n\x01\x0c\ufffe", min_size=0, max_size=30),
     spans=st.lists(st.tuples(st.integers(-3, 33), st.integers(-3, 33), st.sampled_from(["mark", "span"])), max_size=8),
 )
 def test_nest_always_well_formed_and_lossless(text, spans):
-    highlights = [Highlight(min(a, b), max(a, b), tag, "h") for a, b, tag in spans]
+    highlights = [Highlight(min(a, b), max(a, b), tag, "h", tooltip=text) for a, b, tag in spans]
     markup = f'<div class="root">{nest(text, highlights)}</div>'
     page = parse(markup, "root")
-    assert "".join(page.text) == text
+    assert "".join(page.text) == clean(text)  # every character but those a file should not hold
+    assert all(a.get("title", "") == clean(text) for a in page.attrs[1:])
+
+
+def test_text_taken_as_plain_is_what_clean_and_escape_leave_alone():
+    for c in map(chr, range(0x10000)):
+        assert (html._NOT_PLAIN.search(c) is None) == (html._text(c) == c), repr(c)
+
+
+@pytest.mark.parametrize(
+    "bad, shown",
+    [
+        ("甲\x01乙\x0c丙\ufffe丁", "甲乙\n丙丁"),
+        ("<b>&'\"</b>", "&lt;b&gt;&amp;&#39;&#34;&lt;/b&gt;"),
+        ("<i>\x7f</i>\x7f", "&lt;i&gt;\x7f&lt;/i&gt;\x7f"),  # the character html._texts joins values with
+    ],
+)
+def test_every_value_is_cleaned_and_escaped(bad, shown):
+    sheet = build_sheet()
+    tasks = [
+        t.model_copy(update={"title": bad, "units": [u.model_copy(update={"name": bad}) for u in t.units]})
+        for t in sheet.tasks
+    ]
+    sheet = sheet.model_copy(update={"tasks": tasks, "meeting": sheet.meeting.model_copy(update={"name": bad})})
+    source = TEXT.replace("市安委办", "\x01<\x0c\ufffe")  # spans keep their offsets
+    for report in (html.render(sheet, source_text=source), html.render(sheet)):
+        page = parse(report)
+        assert page.tags["b"] == page.tags["i"] == 0
+        assert not {"\x01", "\x0c", "\ufffe"} & set(report)
+        assert f'<td class="key">{shown}</td>' in report and f"<h3>{shown} <small>" in report
+        assert f'title="{shown}（' in report and f'<span class="num">1.1</span>{shown}</a>' in report
+    assert "&lt;\n" in html.render(sheet, source_text=source)

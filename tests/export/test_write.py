@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from speech_tasks.export import DEFAULT_FORMATS, FORMATS, SheetError, read_sheet, write
+from speech_tasks.export import DEFAULT_FORMATS, FORMATS, SheetError, json_chunks, read_sheet, write
 
 from .conftest import TEXT, build_sheet
 
@@ -18,6 +18,24 @@ def test_every_format_written_beside_each_other(tmp_path):
 def test_json_is_the_sheet(tmp_path):
     (path,) = write(build_sheet(), tmp_path, ["json"])
     assert read_sheet(path) == build_sheet()
+    assert path.read_bytes() == build_sheet().model_dump_json(indent=2).encode() + b"\n"
+
+
+@pytest.mark.parametrize(
+    "tasks, one_piece_chars, pieces",
+    [
+        (None, 10**6, 1),  # a small sheet: in one piece
+        (None, 0, 2 + 7),  # a large one: a task at a time
+        (1, 0, 2 + 1),
+        (0, 0, 1),
+    ],
+)
+def test_json_chunks_are_the_sheet_byte_for_byte(tasks, one_piece_chars, pieces):
+    sheet = build_sheet()
+    sheet = sheet.model_copy(update={"tasks": sheet.tasks[:tasks]})
+    chunks = list(json_chunks(sheet, one_piece_chars))
+    assert len(chunks) == pieces
+    assert b"".join(chunks) == sheet.model_dump_json(indent=2).encode() + b"\n"
 
 
 @pytest.mark.parametrize(

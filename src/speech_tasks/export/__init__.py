@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from ..fsutil import atomic_path
+from ..fsutil import all_or_nothing, atomic_file
 from ..models import TaskSheet
 
 FORMATS = ("json", "xlsx", "docx", "csv", "md", "html")
@@ -42,21 +42,29 @@ def read_sheet(path: Path) -> TaskSheet:
         raise SheetError(f"{path}: not a task sheet ({where}: {first['msg']}){more}") from None
 
 
-def json_chunks(sheet: TaskSheet) -> Iterator[bytes]:
-    """``sheet.model_dump_json(indent=2)`` and a newline, byte for byte, a task at a time: a sheet
-    of tens of thousands of tasks never exists as one string (a 50 MB speech's would be
-    hundreds of MB, twice over while pydantic hands it on)."""
-    head = TaskSheet.__pydantic_serializer__.to_json(sheet.model_copy(update={"tasks": []}), indent=2)
+# a speech up to this long (30 times the usual) has its sheet serialized in one piece
+ONE_PIECE_CHARS = 100_000
+
+
+def json_chunks(sheet: TaskSheet, one_piece_chars: int = ONE_PIECE_CHARS) -> Iterator[bytes]:
+    """``sheet.model_dump_json(indent=2)`` and a newline, byte for byte: in one piece for a speech
+    of up to *one_piece_chars* characters, else a task at a time, so that a large sheet never
+    exists as one string (a 50 MB speech's would be hundreds of MB, twice over while pydantic
+    hands it on)."""
+    serializer = TaskSheet.__pydantic_serializer__
     empty = b'\n  "tasks": [],\n'
-    if not sheet.tasks or head.count(empty) != 1:
-        yield TaskSheet.__pydantic_serializer__.to_json(sheet, indent=2) + b"\n"
+    head = b""
+    if sheet.source.chars > one_piece_chars and sheet.tasks:
+        head = serializer.to_json(sheet.model_copy(update={"tasks": []}), indent=2)
+    if head.count(empty) != 1:  # a small sheet, or no tasks to write one at a time
+        yield serializer.to_json(sheet, indent=2) + b"\n"
         return
     before, after = head.split(empty)
     yield before + b'\n  "tasks": [\n    '
-    serializer = type(sheet.tasks[0]).__pydantic_serializer__
+    task_serializer = type(sheet.tasks[0]).__pydantic_serializer__
     for i, task in enumerate(sheet.tasks):
         # JSON strings hold no raw newline, so every newline is indentation to deepen
-        yield (b",\n    " if i else b"") + serializer.to_json(task, indent=2).replace(b"\n", b"\n    ")
+        yield (b",\n    " if i else b"") + task_serializer.to_json(task, indent=2).replace(b"\n", b"\n    ")
     yield b"\n  ],\n" + after + b"\n"
 
 
@@ -74,49 +82,34 @@ def write(
 ) -> list[Path]:
     """Write *sheet* to ``out_dir/<stem>.<format>`` for each of *formats*; return the paths.
 
-    The stem is the speech file's unless given. The set is written whole or not at all: every format goes to
-    a temporary file first (``.<stem>.<format>.<random>.tmp``), and only when all are written are
-    they renamed into place, so a failure (a writer's error, a full disk, a read-only folder)
-    leaves the previous outputs as they were, never a new .json beside an old .xlsx. *source_text*,
-    the full decoded speech the task spans index into, lets the HTML report show the whole speech
-    with each task's passage highlighted. Unknown formats raise ValueError before anything is written.
+    The stem is the speech file's unless given. The set is written whole or not at all: every
+    format goes to a temporary file first (``.<stem>.<format>.<random>.tmp``), and only when all
+    are written are they renamed into place (:func:`.fsutil.all_or_nothing`), so a failure (a
+    writer's error, a full disk, a read-only folder) leaves the previous outputs as they were,
+    never a new .json beside an old .xlsx. *source_text*, the full decoded speech the task spans
+    index into, lets the HTML report show the whole speech with each task's passage highlighted.
+    Unknown formats raise ValueError before anything is written.
     """
-    import contextlib
-    import os
-    import secrets
-
     wanted = check_formats(formats)
-    out_dir = Path(out_dir)
     stem = stem or Path(sheet.source.file).stem
+    paths = [Path(out_dir) / f"{stem}.{fmt}" for fmt in wanted]
     rows = None
     if any(f != "json" for f in wanted):
         from .frame import table
 
         rows = table(sheet)
-    token = secrets.token_hex(4)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for fmt in wanted:
-            path = out_dir / f"{stem}.{fmt}"
-            tmp = out_dir / f".{stem}.{fmt}.{token}.tmp"
-            staged.append((tmp, path))
-            _write_one(sheet, fmt, tmp, rows, source_text)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise
-    return [path for _, path in staged]
+    with all_or_nothing():
+        for fmt, path in zip(wanted, paths):
+            _write_one(sheet, fmt, path, rows, source_text)
+    return paths
 
 
 def _write_one(sheet: TaskSheet, fmt: str, path: Path, rows, source_text: str | None) -> None:
-    """Write one format of the sheet to *path* (atomically, through its own temporary file)."""
+    """Write one format of the sheet to *path* (atomically, through its own temporary file: every
+    writer goes through :mod:`.fsutil`, so that :func:`write` can hold back the renames)."""
     if fmt == "json":
-        with atomic_path(path) as tmp, open(tmp, "wb") as f:
-            for chunk in json_chunks(sheet):
-                f.write(chunk)
+        with atomic_file(path) as f:
+            f.writelines(json_chunks(sheet))
     elif fmt == "xlsx":
         from . import xlsx
 

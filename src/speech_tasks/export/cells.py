@@ -20,12 +20,15 @@ import re
 
 _ILLEGAL = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _BREAKS = re.compile("[\x0b\x0c]")
+_EITHER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # one search for most text
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_CHARS = 32767  # Excel's limit for one cell
 
 
 def clean(text: str) -> str:
     """*text* without characters XML cannot hold; form feed and vertical tab become line breaks."""
+    if _EITHER.search(text) is None:
+        return text
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
     if _BREAKS.search(text):
