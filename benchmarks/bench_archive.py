@@ -7,7 +7,7 @@ section, unit names swapped, meeting dates put in file names or in the text), th
 ``speech-tasks extract ARCHIVE -o OUT --jobs N`` at the default formats (json, xlsx, html)
 twice: cold (empty OUT) and warm (nothing changed: every speech skipped); then, as a second
 line, cold with ``--format json`` only. Prints wall time, files/s, peak memory (RSS of
-the largest process, and PSS of the whole process tree sampled every 20 ms) and CPU seconds of
+the largest process, and PSS of the whole process tree sampled every 0.5 s) and CPU seconds of
 all processes, which tells what the wall time would be on idle cores when the machine is shared.
 Targets for 10,000 speeches on 2 cores: cold ≤ 60 s, warm ≤ 5 s, peak RSS ≤ 400 MB.
 """
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE_EVERY = 0.5  # seconds between two memory samples of the process tree
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[，,、])")
 # bodies swapped among themselves, so units vary across the archive
 UNITS = [
@@ -126,7 +127,9 @@ def timed(cmd: list[str]) -> tuple[float, float, int, str]:
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.02):
+        # not more often: reading smaps_rollup contends with the workers' page faults for their
+        # memory map lock, and sampling every 20 ms made a 35 s run take 60 s
+        while not done.wait(SAMPLE_EVERY):
             peak[0] = max(peak[0], tree_pss_kb(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -188,6 +191,7 @@ def main() -> None:
     for label, run, cold in runs:
         if cold:
             shutil.rmtree(out, ignore_errors=True)
+        os.sync()  # the previous run's writes and deletions reach the disk before this run is timed
         wall, cpu, peak_kb, line = timed(run)
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # so far, over both runs
         print(

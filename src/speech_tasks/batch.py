@@ -16,6 +16,7 @@ memory) fails the speech it held; either way a new worker takes its place and th
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -525,7 +526,13 @@ class Pool:
         if "fork" in mp.get_all_start_methods() and (self.jobs > 1 or self.settings.timeout):
             warm_up()
             self._ctx = mp.get_context("fork")
-            self._workers = [_Worker(self._ctx, self.settings) for _ in range(self.jobs)]
+            # the loaded rules become the workers' permanent generation: their collector never
+            # walks them, so it runs shorter and leaves those pages shared with this process
+            gc.freeze()
+            try:
+                self._workers = [_Worker(self._ctx, self.settings) for _ in range(self.jobs)]
+            finally:
+                gc.unfreeze()
         else:
             _init_worker(self.settings)
         return self
