@@ -354,16 +354,3 @@ def style_table(
     autofilter(ws, header_row)
     setup_print(ws, header_row)
 
-
-def write_cell(ws, row: int, col: int, value, fmt, date_fmt, number_fmt=None) -> None:
-    """One XlsxWriter cell, by type: text always as text (never a formula, cleaned by
-    :mod:`.cells`), dates as dates, numbers as numbers (in *number_fmt* when given)."""
-    value = cells.xlsx_value(value)
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, number_fmt or fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
