@@ -55,34 +55,24 @@ Exit status: 0 when every speech was extracted (or unchanged), 1 when any failed
 ones are listed at the end with the reason. 2: bad rules or options."""
 
 
-def _jobs(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"not a positive number of processes: {value!r}")
-    return n
+def _checked(convert, accept, what: str):
+    """An argparse type: *value* converted, refused with "not WHAT" unless *accept* holds."""
+
+    def parse(value: str):
+        try:
+            n = convert(value)
+        except ValueError:
+            n = None
+        if n is None or not accept(n):
+            raise argparse.ArgumentTypeError(f"not {what}: {value!r}")
+        return n
+
+    return parse
 
 
-def _seconds(value: str) -> float:
-    try:
-        n = float(value)
-    except ValueError:
-        n = -1.0
-    if not n >= 0:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}")
-    return n
-
-
-def _megabytes(value: str) -> float:
-    try:
-        n = float(value)
-    except ValueError:
-        n = 0.0
-    if not n > 0:
-        raise argparse.ArgumentTypeError(f"not a positive size in MB: {value!r}")
-    return n
+_jobs = _checked(int, lambda n: n >= 1, "a positive number of processes")
+_seconds = _checked(float, lambda n: n >= 0, "a number of seconds")
+_megabytes = _checked(float, lambda n: n > 0, "a positive size in MB")
 
 
 def _format_list(value: str) -> tuple[str, ...]:
